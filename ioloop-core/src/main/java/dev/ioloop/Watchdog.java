@@ -1,0 +1,93 @@
+package dev.ioloop;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The blocked-loop watchdog: one daemon thread per process that looks at every running loop with a blocked
+ * threshold and reports a stretch of work (between two polls) that lasts longer than that threshold, once per
+ * stretch. Time a loop spends idle in poll never counts.
+ *
+ * <p>The thread exists only while some loop is watched: it parks indefinitely when none is, and checks every
+ * quarter of the smallest threshold (at least 10 ms, at most 1 s) otherwise. It never wakes a loop.
+ */
+final class Watchdog implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(Watchdog.class);
+    private static final Watchdog INSTANCE = new Watchdog();
+
+    private final CopyOnWriteArrayList<IOLoop> loops = new CopyOnWriteArrayList<>();
+    private Thread thread;
+
+    static Watchdog get() {
+        return INSTANCE;
+    }
+
+    void watch(IOLoop loop) {
+        loops.add(loop);
+        synchronized (this) {
+            if (thread == null || !thread.isAlive()) {
+                thread = new Thread(this, "ioloop-watchdog");
+                thread.setDaemon(true);
+                thread.start();
+            } else {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
+    void unwatch(IOLoop loop) {
+        loops.remove(loop);
+    }
+
+    @Override
+    public void run() {
+        while (true) {
+            long interval = Long.MAX_VALUE;
+            for (IOLoop loop : loops) {
+                check(loop);
+                interval = Math.min(interval, loop.blockedThresholdNanos() / 4);
+            }
+            if (interval == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                        Math.min(interval, TimeUnit.SECONDS.toNanos(1))));
+            }
+        }
+    }
+
+    private static void check(IOLoop loop) {
+        IOLoopStats stats = loop.stats();
+        long start = stats.stretchStartNanos;
+        if (start == 0 || start == loop.lastBlockedStretch) {
+            return;
+        }
+        long stretch = System.nanoTime() - start;
+        if (stretch <= loop.blockedThresholdNanos()) {
+            return;
+        }
+        Thread loopThread = loop.thread();
+        if (loopThread == null || stats.stretchStartNanos != start) {
+            return; // the stretch ended while we looked
+        }
+        loop.lastBlockedStretch = start;
+        stats.blockedOnce();
+        Throwable where = new Throwable("stack of " + loopThread.getName());
+        where.setStackTrace(loopThread.getStackTrace());
+        log.warn("IOLoop '{}' is blocked: one stretch of work has run for {} ms (threshold {} ms) on thread {}",
+                loop.name(), TimeUnit.NANOSECONDS.toMillis(stretch),
+                TimeUnit.NANOSECONDS.toMillis(loop.blockedThresholdNanos()), loopThread.getName(), where);
+        BlockedLoopListener listener = loop.blockedListener();
+        if (listener != null) {
+            try {
+                listener.onBlocked(loop, loopThread, stretch);
+            } catch (RuntimeException e) {
+                log.warn("BlockedLoopListener {} failed", listener, e);
+            }
+        }
+    }
+}
