@@ -1099,6 +1099,11 @@ public class IOLoop implements Executor, AutoCloseable {
         return callbacks.size() + remoteCallbacks.size();
     }
 
+    /** Entries in the timer heap, tombstones of cross-thread cancels included; for tests. */
+    int timerHeapSize() {
+        return timers.size();
+    }
+
     long pendingTimeouts() {
         return Math.max(0, timers.size() - cancelledInHeap.get());
     }

@@ -20,6 +20,7 @@ final class Watchdog implements Runnable {
     private static final Watchdog INSTANCE = new Watchdog();
 
     private final CopyOnWriteArrayList<IOLoop> loops = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong checks = new java.util.concurrent.atomic.AtomicLong();
     private Thread thread;
 
     static Watchdog get() {
@@ -39,6 +40,11 @@ final class Watchdog implements Runnable {
         }
     }
 
+    /** Returns how many loop checks the watchdog has made; for tests that wait for it to look. */
+    long checks() {
+        return checks.get();
+    }
+
     void unwatch(IOLoop loop) {
         loops.remove(loop);
     }
@@ -49,6 +55,7 @@ final class Watchdog implements Runnable {
             long interval = Long.MAX_VALUE;
             for (IOLoop loop : loops) {
                 check(loop);
+                checks.incrementAndGet();
                 interval = Math.min(interval, loop.blockedThresholdNanos() / 4);
             }
             if (interval == Long.MAX_VALUE) {

@@ -1,0 +1,141 @@
+package dev.ioloop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Statistics and loop-latency samples, stepped with a test clock. */
+class IOLoopObservabilityTests {
+
+    private final TestClock clock = new TestClock();
+    private final List<Long> samples = new ArrayList<>();
+    private final IOLoop loop = IOLoop.builder().clock(clock).latencyListener(samples::add)
+            .blockedThreshold(Duration.ZERO).build();
+
+    @AfterEach
+    void close() {
+        loop.close(true);
+    }
+
+    @Test
+    void lateTimeoutYieldsHowLateItStarted() {
+        loop.callLater(Duration.ofMillis(10), () -> { });
+        clock.advance(Duration.ofMillis(25));
+        loop.runOnce(Duration.ZERO);
+        assertThat(samples).containsExactly(15_000_000L);
+    }
+
+    @Test
+    void iterationYieldsOneSampleTheLargestOverItsWork() {
+        loop.callLater(Duration.ofMillis(1), () -> { });
+        loop.callLater(Duration.ofMillis(5), () -> { });
+        loop.callLater(Duration.ofMillis(2), () -> clock.advance(Duration.ofMillis(4)));
+        clock.advance(Duration.ofMillis(5));
+        loop.runOnce(Duration.ZERO);
+        // The 5 ms timeout ran after the one that took 4 ms: it started 4 ms late; the 1 ms one 4 ms late too.
+        assertThat(samples).containsExactly(4_000_000L);
+    }
+
+    @Test
+    void callbackFromAnotherThreadYieldsTheTimeItWaitedInTheQueue() throws Exception {
+        Thread producer = new Thread(() -> loop.addCallback(() -> { }));
+        producer.start();
+        producer.join();
+        clock.advance(Duration.ofMillis(7));
+        loop.runOnce(Duration.ZERO);
+        assertThat(samples).containsExactly(7_000_000L);
+    }
+
+    @Test
+    void handlerWaitingBehindASlowHandlerCountsTheWait() throws IOException {
+        Pipe a = pipe();
+        Pipe b = pipe();
+        FdHandler<Pipe.SourceChannel> slow = (ch, events) -> {
+            ch.read(ByteBuffer.allocate(8));
+            clock.advance(Duration.ofMillis(30));
+        };
+        loop.addHandler(a.source(), slow, IOLoop.READ);
+        loop.addHandler(b.source(), slow, IOLoop.READ);
+        a.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        b.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        loop.runOnce(Duration.ofSeconds(5));
+        assertThat(loop.stats().events()).isEqualTo(2);
+        assertThat(samples).containsExactly(30_000_000L);
+    }
+
+    @Test
+    void idleIterationYieldsNoSample() {
+        loop.runOnce(Duration.ZERO);
+        loop.runOnce(Duration.ofMillis(5));
+        assertThat(samples).isEmpty();
+        assertThat(loop.stats().latencySamples()).isZero();
+        assertThat(loop.stats().iterations()).isEqualTo(2);
+    }
+
+    @Test
+    void callbacksAddedOnTheLoopThreadYieldNoQueueLatency() {
+        loop.addCallback(() -> loop.addCallback(() -> { }));
+        loop.runOnce(Duration.ZERO);
+        assertThat(samples).as("the outer callback came from this (non-loop) thread").containsExactly(0L);
+        samples.clear();
+        clock.advance(Duration.ofMillis(50));
+        assertThat(loop.runOnce(Duration.ZERO)).as("the inner callback ran").isOne();
+        assertThat(samples).isEmpty();
+    }
+
+    @Test
+    void statsCountWhatTheLoopDid() throws IOException {
+        Pipe pipe = pipe();
+        loop.addHandler(pipe.source(), (ch, events) -> ch.read(ByteBuffer.allocate(8)), IOLoop.READ);
+        loop.addCallback(() -> { });
+        loop.callLater(Duration.ofSeconds(1), () -> { });
+        loop.callLater(Duration.ofSeconds(9), () -> { });
+        IOLoopStats stats = loop.stats();
+        assertThat(stats.handlers()).isOne();
+        assertThat(stats.pendingCallbacks()).isOne();
+        assertThat(stats.pendingTimeouts()).isEqualTo(2);
+        pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+        clock.advance(Duration.ofSeconds(1));
+        loop.runOnce(Duration.ofSeconds(5));
+        assertThat(stats.pendingCallbacks()).isZero();
+        assertThat(stats.pendingTimeouts()).isOne();
+        assertThat(stats.callbacksRun()).isOne();
+        assertThat(stats.timeoutsRun()).isOne();
+        assertThat(stats.events()).isOne();
+        assertThat(stats.iterations()).isOne();
+        assertThat(stats.busyNanos()).isPositive();
+        assertThat(stats.idleNanos()).isNotNegative();
+        assertThat(stats.currentStretchNanos()).as("not running").isZero();
+        assertThat(loop.handlers()).singleElement().satisfies(h -> {
+            assertThat(h.channel()).isSameAs(pipe.source());
+            assertThat(h.eventNames()).isEqualTo("READ");
+        });
+    }
+
+    private Pipe pipe() throws IOException {
+        Pipe pipe = Pipe.open();
+        pipe.source().configureBlocking(false);
+        closeLater(pipe.sink());
+        return pipe;
+    }
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    private void closeLater(AutoCloseable c) {
+        toClose.add(c);
+    }
+
+    @AfterEach
+    void closeSinks() throws Exception {
+        for (AutoCloseable c : toClose) {
+            c.close();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.ioloop.sample.resp;
+
+import java.util.List;
+
+/**
+ * The commands this server implements, and their lookup by name straight from request bytes: an
+ * open-addressed table hashed on case-folded bytes, so finding GET allocates nothing.
+ */
+final class CommandTable {
+
+    static final int PING = 1;
+    static final int ECHO = 2;
+    static final int GET = 3;
+    static final int SET = 4;
+    static final int GETDEL = 5;
+    static final int DEL = 6;
+    static final int EXISTS = 7;
+    static final int INCR = 8;
+    static final int DECR = 9;
+    static final int INCRBY = 10;
+    static final int DECRBY = 11;
+    static final int APPEND = 12;
+    static final int STRLEN = 13;
+    static final int MGET = 14;
+    static final int MSET = 15;
+    static final int EXPIRE = 16;
+    static final int PEXPIRE = 17;
+    static final int TTL = 18;
+    static final int PTTL = 19;
+    static final int PERSIST = 20;
+    static final int KEYS = 21;
+    static final int DBSIZE = 22;
+    static final int FLUSHALL = 23;
+    static final int FLUSHDB = 24;
+    static final int SELECT = 25;
+    static final int INFO = 26;
+    static final int CONFIG = 27;
+    static final int COMMAND = 28;
+    static final int CLIENT = 29;
+    static final int HELLO = 30;
+    static final int QUIT = 31;
+
+    static final int CONFIG_GET = 101;
+    static final int CONFIG_HELP = 102;
+    static final int COMMAND_COUNT = 111;
+    static final int COMMAND_DOCS = 112;
+    static final int COMMAND_INFO = 113;
+    static final int COMMAND_LIST = 114;
+    static final int COMMAND_HELP = 115;
+    static final int CLIENT_ID = 121;
+    static final int CLIENT_GETNAME = 122;
+    static final int CLIENT_SETNAME = 123;
+    static final int CLIENT_SETINFO = 124;
+    static final int CLIENT_HELP = 125;
+
+    private static final List<String> READ_FAST = List.of("readonly", "fast");
+    private static final List<String> WRITE = List.of("write");
+    private static final List<String> WRITE_FAST = List.of("write", "fast");
+    private static final List<String> WRITE_DENYOOM = List.of("write", "denyoom");
+    private static final List<String> WRITE_DENYOOM_FAST = List.of("write", "denyoom", "fast");
+    private static final List<String> STALE = List.of("loading", "stale");
+    private static final List<String> STALE_FAST = List.of("loading", "stale", "fast");
+    private static final List<String> CONN = List.of("noscript", "loading", "stale", "fast");
+
+    /** Top-level commands, in the order COMMAND lists them. */
+    static final List<CommandSpec> ALL = List.of(
+            top(PING, "ping", -1, List.of("fast"), 0, 0, 0),
+            top(ECHO, "echo", 2, List.of("fast"), 0, 0, 0),
+            top(GET, "get", 2, READ_FAST, 1, 1, 1),
+            top(SET, "set", -3, WRITE_DENYOOM, 1, 1, 1),
+            top(GETDEL, "getdel", 2, WRITE_FAST, 1, 1, 1),
+            top(DEL, "del", -2, WRITE, 1, -1, 1),
+            top(EXISTS, "exists", -2, READ_FAST, 1, -1, 1),
+            top(INCR, "incr", 2, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(DECR, "decr", 2, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(INCRBY, "incrby", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(DECRBY, "decrby", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(APPEND, "append", 3, WRITE_DENYOOM, 1, 1, 1),
+            top(STRLEN, "strlen", 2, READ_FAST, 1, 1, 1),
+            top(MGET, "mget", -2, READ_FAST, 1, -1, 1),
+            top(MSET, "mset", -3, WRITE_DENYOOM, 1, -1, 2),
+            top(EXPIRE, "expire", -3, WRITE_FAST, 1, 1, 1),
+            top(PEXPIRE, "pexpire", -3, WRITE_FAST, 1, 1, 1),
+            top(TTL, "ttl", 2, READ_FAST, 1, 1, 1),
+            top(PTTL, "pttl", 2, READ_FAST, 1, 1, 1),
+            top(PERSIST, "persist", 2, WRITE_FAST, 1, 1, 1),
+            top(KEYS, "keys", 2, List.of("readonly"), 0, 0, 0),
+            top(DBSIZE, "dbsize", 1, READ_FAST, 0, 0, 0),
+            top(FLUSHALL, "flushall", -1, WRITE, 0, 0, 0),
+            top(FLUSHDB, "flushdb", -1, WRITE, 0, 0, 0),
+            top(SELECT, "select", 2, STALE_FAST, 0, 0, 0),
+            top(INFO, "info", -1, STALE, 0, 0, 0),
+            container(CONFIG, "config", -2, List.of(
+                    sub(CONFIG_GET, "config", "get", -3, List.of("admin", "noscript", "loading", "stale")),
+                    sub(CONFIG_HELP, "config", "help", 2, STALE))),
+            container(COMMAND, "command", -1, List.of(
+                    sub(COMMAND_COUNT, "command", "count", 2, STALE),
+                    sub(COMMAND_DOCS, "command", "docs", -2, STALE),
+                    sub(COMMAND_INFO, "command", "info", -2, STALE),
+                    sub(COMMAND_LIST, "command", "list", -2, STALE),
+                    sub(COMMAND_HELP, "command", "help", 2, STALE))),
+            container(CLIENT, "client", -2, List.of(
+                    sub(CLIENT_ID, "client", "id", 2, CONN),
+                    sub(CLIENT_GETNAME, "client", "getname", 2, CONN),
+                    sub(CLIENT_SETNAME, "client", "setname", 3, CONN),
+                    sub(CLIENT_SETINFO, "client", "setinfo", 4, CONN),
+                    sub(CLIENT_HELP, "client", "help", 2, CONN))),
+            top(HELLO, "hello", -1, CONN, 0, 0, 0),
+            top(QUIT, "quit", -1, CONN, 0, 0, 0));
+
+    private static final int MASK = 127;
+    private static final CommandSpec[] TABLE = new CommandSpec[MASK + 1];
+
+    static {
+        for (CommandSpec c : ALL) {
+            int i = hash(c.lowerName, 0, c.lowerName.length) & MASK;
+            while (TABLE[i] != null) {
+                i = (i + 1) & MASK;
+            }
+            TABLE[i] = c;
+        }
+    }
+
+    private CommandTable() {
+    }
+
+    /** The top-level command named by {@code b[off, off+len)}, ignoring ASCII case, or null. */
+    static CommandSpec lookup(byte[] b, int off, int len) {
+        if (len == 0 || len > 16) {
+            return null;
+        }
+        int i = hash(b, off, len) & MASK;
+        CommandSpec c;
+        while ((c = TABLE[i]) != null) {
+            if (Ascii.equalsIgnoreCase(b, off, len, c.lowerName)) {
+                return c;
+            }
+            i = (i + 1) & MASK;
+        }
+        return null;
+    }
+
+    /** Hash over case-folded bytes: folding with | 0x20 may merge some non-letters, which is harmless here. */
+    private static int hash(byte[] b, int off, int len) {
+        int h = len;
+        for (int i = off, end = off + len; i < end; i++) {
+            h = h * 31 + (b[i] | 0x20);
+        }
+        return h ^ (h >>> 7);
+    }
+
+    private static CommandSpec top(int id, String name, int arity, List<String> flags, int first, int last, int step) {
+        return new CommandSpec(id, null, name, arity, flags, first, last, step, List.of());
+    }
+
+    private static CommandSpec container(int id, String name, int arity, List<CommandSpec> subs) {
+        return new CommandSpec(id, null, name, arity, List.of(), 0, 0, 0, subs);
+    }
+
+    private static CommandSpec sub(int id, String parent, String name, int arity, List<String> flags) {
+        return new CommandSpec(id, parent, name, arity, flags, 0, 0, 0, List.of());
+    }
+}
