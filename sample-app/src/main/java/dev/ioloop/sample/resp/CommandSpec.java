@@ -13,6 +13,7 @@ final class CommandSpec {
     /** Lower-case name; {@code parent|sub} for a subcommand, as Redis's error texts use. */
     final String fullName;
     final byte[] lowerName;
+    final byte[] lowerFullName;
     final int arity;
     final List<String> flags;
     final int firstKey;
@@ -26,6 +27,7 @@ final class CommandSpec {
         this.id = id;
         this.fullName = parent == null ? name : parent + "|" + name;
         this.lowerName = Ascii.lower(name);
+        this.lowerFullName = Ascii.lower(fullName);
         this.arity = arity;
         this.flags = flags;
         this.firstKey = firstKey;

@@ -27,6 +27,7 @@ final class ParseState {
 
     void reset() {
         type = FRESH;
+        args.buf = null;
         args.count = 0;
         remaining = -1;
         bulkLength = -1;

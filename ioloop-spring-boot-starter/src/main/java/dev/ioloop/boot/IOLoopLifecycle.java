@@ -1,0 +1,182 @@
+package dev.ioloop.boot;
+
+import dev.ioloop.IOLoop;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Runs the application's {@link IOLoop} on a thread of its own while the context runs.
+ *
+ * <p><b>Start</b> (once the context is refreshed, so after {@link IoHandlerRegistrar} registered every
+ * {@code @IoHandler}): starts a non-daemon thread named {@code ioloop.thread-name} that calls
+ * {@link IOLoop#start()}, and waits (at most the shutdown timeout) until the loop runs its first iteration.
+ * Being non-daemon, the thread keeps an application without a web server alive until the context closes.
+ *
+ * <p><b>Stop</b>, in this order: (1) on the loop thread, through {@code addCallback}, remove the channels the
+ * starter opened from the loop and close them, so the loop stops accepting; (2) stop the loop through
+ * {@code addCallback}, so callbacks queued earlier still run; (3) join the thread for at most
+ * {@code ioloop.shutdown-timeout}, logging a WARN with the thread's stack if it does not end (the loop then
+ * stays open); (4) close the loop. Channels the application registered itself stay open: they are its own.
+ * Stopping is final: the loop is closed, so the lifecycle cannot be started again.
+ *
+ * <p>If the loop thread dies of an exception or {@link Error}, it is logged and kept as {@link #failure()},
+ * and the health indicator reports DOWN.
+ *
+ * <p><b>Phase</b>: {@link #PHASE}, {@code SmartLifecycle.DEFAULT_PHASE - 4096}. The loop starts before, and
+ * stops after, the embedded web server (phases {@code DEFAULT_PHASE - 2048} and {@code - 1024}) and every
+ * {@code SmartLifecycle} in the default phase; give a lifecycle of your own a phase below {@link #PHASE} to
+ * have it start before the loop and stop after it.
+ */
+public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
+
+    /** The phase of this lifecycle: {@code SmartLifecycle.DEFAULT_PHASE - 4096}. */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+    private static final Logger log = LoggerFactory.getLogger(IOLoopLifecycle.class);
+
+    private final IOLoop loop;
+    private final @Nullable IoHandlerRegistrar registrar;
+    private final String threadName;
+    private final Duration shutdownTimeout;
+    private @Nullable Thread thread;
+    private volatile boolean timedOut;
+    private volatile @Nullable Throwable failure;
+
+    /**
+     * Creates the lifecycle of a loop.
+     *
+     * @param loop the loop to run
+     * @param registrar whose listening channels to close on stop, or {@code null}
+     * @param threadName the name of the loop thread
+     * @param shutdownTimeout how long {@link #stop()} waits for the loop thread to end
+     */
+    public IOLoopLifecycle(IOLoop loop, @Nullable IoHandlerRegistrar registrar, String threadName,
+            Duration shutdownTimeout) {
+        this.loop = loop;
+        this.registrar = registrar;
+        this.threadName = threadName;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    @Override
+    public void start() {
+        CountDownLatch firstIteration = new CountDownLatch(1);
+        synchronized (this) {
+            if (thread != null) {
+                return;
+            }
+            if (loop.isClosed()) {
+                throw new IllegalStateException("IOLoop '" + loop.name() + "' is closed: its lifecycle cannot be "
+                        + "started again");
+            }
+            if (registrar != null) {
+                registrar.resumeListeners(); // after a stop() (a paused context): accept again
+            }
+            loop.addCallback(firstIteration::countDown);
+            thread = new Thread(() -> run(firstIteration), threadName);
+            thread.start();
+        }
+        try {
+            if (!firstIteration.await(shutdownTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                log.warn("IOLoop '{}' has not run its first iteration within {} of starting", loop.name(),
+                        shutdownTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run(CountDownLatch firstIteration) {
+        try {
+            loop.start();
+        } catch (Throwable t) {
+            failure = t;
+            log.error("IOLoop '{}' died on thread '{}'; its health is DOWN", loop.name(), threadName, t);
+        } finally {
+            firstIteration.countDown();
+        }
+    }
+
+    /**
+     * Stops accepting (takes the {@code @IoHandler} channels off the loop, leaving them bound), lets the callbacks
+     * queued so far run, stops the loop and joins its thread within {@code ioloop.shutdown-timeout}. The loop
+     * and its channels stay open, so {@link #start()} can run it again (Spring pauses cached test contexts this
+     * way); closing the context then closes them ({@link #destroy()}).
+     */
+    @Override
+    public void stop() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+            if (t == null) {
+                return;
+            }
+            thread = null;
+        }
+        if (t.isAlive()) {
+            if (registrar != null) {
+                loop.addCallback(registrar::pauseListeners);
+            }
+            loop.addCallback(loop::stop);
+            if (!join(t)) {
+                timedOut = true;
+                log.warn("IOLoop '{}' thread '{}' did not end within {} (ioloop.shutdown-timeout); the loop stays open. "
+                        + "The thread is at:{}", loop.name(), t.getName(), shutdownTimeout, stack(t));
+            }
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return thread != null;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    /**
+     * Closes what the starter opened when the context closes: stops the loop if it still runs (a failed startup
+     * closes the context without stopping lifecycles), closes the channels the starter opened and the loop.
+     */
+    @Override
+    public void destroy() {
+        stop();
+        if (timedOut) {
+            return; // the thread still runs the loop: closing it under its feet would fail
+        }
+        if (registrar != null) {
+            registrar.closeListeners();
+        }
+        loop.close();
+    }
+
+    /** Returns what killed the loop thread, or {@code null} while it has not died. */
+    public @Nullable Throwable failure() {
+        return failure;
+    }
+
+    private boolean join(Thread t) {
+        try {
+            t.join(Math.max(1, shutdownTimeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
+    }
+
+    private static String stack(Thread t) {
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement element : t.getStackTrace()) {
+            sb.append(System.lineSeparator()).append("\tat ").append(element);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.ioloop.boot;
+
+import dev.ioloop.FdHandler;
+import dev.ioloop.IOLoop;
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.springframework.core.annotation.AliasFor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Marks a bean that implements {@link FdHandler} as the handler of one channel of the application's
+ * {@link IOLoop}: either a channel the starter opens ({@link #listen()}) or a channel bean the application
+ * defines ({@link #channel()}). Exactly one of the two must be set.
+ *
+ * <pre>{@code
+ * @IoHandler(value = "echo", listen = "tcp://127.0.0.1:${echo.port:0}")
+ * class EchoServer implements FdHandler<ServerSocketChannel> {
+ *     public void handle(ServerSocketChannel server, int events) throws IOException {
+ *         SocketChannel client;
+ *         while ((client = server.accept()) != null) {
+ *             client.configureBlocking(false);
+ *             IOLoop.current().addHandler(client, new EchoConnection(), IOLoop.READ);
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>The annotation is meta-annotated with {@link Component}, so component scanning finds annotated classes.
+ * The starter registers every such bean with the loop after all singletons exist and before the loop thread
+ * starts; a mistake (neither or both attributes, a bean that is not an {@code FdHandler}, a missing channel
+ * bean, an unusable {@code listen} URI, an address in use) fails startup with an {@link IoHandlerException}.
+ * The handler runs on the loop thread and must not block, as {@link FdHandler} says.
+ */
+@Target(ElementType.TYPE)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Component
+public @interface IoHandler {
+
+    /**
+     * Name of the bean (as {@link Component#value()}); it names the handler in metrics, the endpoint and
+     * error messages, and in the {@code local.ioloop.<name>.port} property.
+     *
+     * @return the bean name, or empty for the generated one
+     */
+    @AliasFor(annotation = Component.class)
+    String value() default "";
+
+    /**
+     * Address the starter opens, binds and makes non-blocking before the context finishes starting:
+     * {@code tcp://host:port} (a {@code ServerSocketChannel} with {@code SO_REUSEADDR}),
+     * {@code udp://host:port} (a {@code DatagramChannel}) or {@code unix:/path} (a Unix-domain
+     * {@code ServerSocketChannel}; the socket file is removed on close). IPv6 literals go in brackets
+     * ({@code tcp://[::1]:0}); {@code ${...}} placeholders are resolved. Port 0 picks a free port, published
+     * as the {@code local.ioloop.<beanName>.port} property. The starter closes this channel on shutdown.
+     *
+     * @return the address to listen on, or empty when {@link #channel()} is set
+     */
+    String listen() default "";
+
+    /**
+     * Name of a {@code SelectableChannel} bean to handle instead of opening one. The application owns it:
+     * the starter makes it non-blocking and registers it, but never closes it.
+     *
+     * @return the channel bean name, or empty when {@link #listen()} is set
+     */
+    String channel() default "";
+
+    /**
+     * Events to watch: a combination of {@link IOLoop#READ}, {@link IOLoop#WRITE} and {@link IOLoop#ERROR}.
+     * {@code READ} on a server channel means a connection can be accepted.
+     *
+     * @return the interest set
+     */
+    int events() default IOLoop.READ;
+
+    /**
+     * Length of the accept queue of a {@code tcp:} or {@code unix:} listener.
+     *
+     * @return the backlog
+     */
+    int backlog() default 128;
+}

@@ -1,0 +1,242 @@
+package dev.ioloop.boot;
+
+import dev.ioloop.FdHandler;
+import dev.ioloop.IOLoop;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Registers every {@link IoHandler} bean with the loop once all singletons exist (the loop is not running
+ * yet, so this thread may call {@code addHandler}), and closes the channels it opened.
+ *
+ * <p>For a {@code listen} address it opens, binds and registers a non-blocking channel and publishes a bound
+ * port as {@code local.ioloop.<beanName>.port} in the {@link ConfigurableEnvironment} (a property source named
+ * {@value #PORTS_PROPERTY_SOURCE}, first in line). Each failure throws an {@link IoHandlerException}.
+ */
+public class IoHandlerRegistrar implements SmartInitializingSingleton, DisposableBean {
+
+    /** Name of the property source holding the {@code local.ioloop.<beanName>.port} properties. */
+    public static final String PORTS_PROPERTY_SOURCE = "ioloop.ports";
+
+    private final IOLoop loop;
+    private final ListableBeanFactory beanFactory;
+    private final ConfigurableEnvironment environment;
+    private final List<IoHandlerRegistration> registrations = new ArrayList<>();
+    private final List<Consumer<? super IoHandlerRegistration>> listeners = new ArrayList<>();
+
+    /**
+     * Creates a registrar.
+     *
+     * @param loop the loop to register with
+     * @param beanFactory where to find {@code @IoHandler} and channel beans
+     * @param environment where placeholders resolve and ports are published
+     */
+    public IoHandlerRegistrar(IOLoop loop, ListableBeanFactory beanFactory, ConfigurableEnvironment environment) {
+        this.loop = loop;
+        this.beanFactory = beanFactory;
+        this.environment = environment;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        for (String beanName : beanFactory.getBeanNamesForAnnotation(IoHandler.class)) {
+            register(beanName, beanFactory.findAnnotationOnBean(beanName, IoHandler.class));
+        }
+    }
+
+    /** Returns the registrations made so far. */
+    public synchronized List<IoHandlerRegistration> registrations() {
+        return List.copyOf(registrations);
+    }
+
+    /** Returns the registration of {@code channel}, or {@code null} if no {@code @IoHandler} handles it. */
+    public synchronized @Nullable IoHandlerRegistration registration(SelectableChannel channel) {
+        return registrations.stream().filter(r -> r.channel() == channel).findFirst().orElse(null);
+    }
+
+    /** Calls {@code action} for every registration made so far and for each one made later. */
+    public synchronized void whenRegistered(Consumer<? super IoHandlerRegistration> action) {
+        registrations.forEach(action);
+        listeners.add(action);
+    }
+
+    /**
+     * Removes the channels the starter opened from the loop and closes them: the loop stops accepting. Call it
+     * on the loop thread while the loop runs (through {@code addCallback}), or while it does not run.
+     */
+    public void closeListeners() {
+        for (IoHandlerRegistration registration : registrations()) {
+            if (registration.ownsChannel()) {
+                loop.removeHandler(registration.channel());
+                registration.closeOwnedChannel();
+            }
+        }
+    }
+
+    /**
+     * Takes every {@code @IoHandler} channel off the loop, leaving it open (bound): the loop stops accepting
+     * until {@link #resumeListeners()}. Call it on the loop thread (through {@code addCallback}) while the loop
+     * runs, or while it does not run.
+     */
+    public void pauseListeners() {
+        for (IoHandlerRegistration registration : registrations()) {
+            loop.removeHandler(registration.channel());
+        }
+    }
+
+    /**
+     * Puts back on the loop every {@code @IoHandler} channel that is open and not registered (after
+     * {@link #pauseListeners()}); call it while the loop does not run.
+     */
+    public void resumeListeners() {
+        for (IoHandlerRegistration registration : registrations()) {
+            SelectableChannel channel = registration.channel();
+            if (channel.isOpen() && loop.handlers().stream().noneMatch(h -> h.channel() == channel)) {
+                loop.addHandler(channel, registration.handler(), registration.events());
+            }
+        }
+    }
+
+    /** Closes the channels the starter opened (also after a failed startup); the loop may be in any state. */
+    @Override
+    public void destroy() {
+        registrations().forEach(IoHandlerRegistration::closeOwnedChannel);
+    }
+
+    private void register(String beanName, IoHandler annotation) {
+        Object bean = beanFactory.getBean(beanName);
+        if (!(bean instanceof FdHandler<?> handler)) {
+            throw new IoHandlerException(beanName, bean.getClass().getName() + " does not implement "
+                    + FdHandler.class.getName(), "Make the class of bean '" + beanName + "' implement FdHandler for "
+                    + "the channel it handles, or remove @IoHandler from it.", null);
+        }
+        boolean listen = !annotation.listen().isBlank();
+        if (listen == !annotation.channel().isBlank()) {
+            throw new IoHandlerException(beanName, (listen ? "both listen and channel are set" : "neither listen "
+                    + "nor channel is set"), "Set exactly one of listen (an address the starter opens, such as "
+                    + "tcp://127.0.0.1:0) or channel (the name of a SelectableChannel bean) on the @IoHandler of bean '"
+                    + beanName + "'.", null);
+        }
+        IoHandlerRegistration registration = listen ? open(beanName, annotation, handler)
+                : channelBean(beanName, annotation.channel(), handler);
+        try {
+            checkChannelType(beanName, bean, registration.channel());
+            addHandler(beanName, annotation.events(), registration);
+        } catch (RuntimeException e) {
+            registration.closeOwnedChannel();
+            throw e;
+        }
+        synchronized (this) {
+            registrations.add(registration);
+            publishPort(registration);
+            listeners.forEach(listener -> listener.accept(registration));
+        }
+    }
+
+    private void addHandler(String beanName, int events, IoHandlerRegistration registration) {
+        registration.events(events);
+        try {
+            loop.addHandler(registration.channel(), registration.handler(), events);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IoHandlerException(beanName, "cannot register " + registration.channel() + " for events "
+                    + IOLoop.eventNames(events) + ": " + e.getMessage(), "Change the events of the @IoHandler of bean '"
+                    + beanName + "' to ones its channel supports (READ for server and datagram channels), and "
+                    + "register each channel only once.", e);
+        }
+    }
+
+    private IoHandlerRegistration open(String beanName, IoHandler annotation, FdHandler<?> handler) {
+        String listen;
+        try {
+            listen = environment.resolveRequiredPlaceholders(annotation.listen());
+        } catch (IllegalArgumentException e) {
+            throw new IoHandlerException(beanName, "cannot resolve listen '" + annotation.listen() + "': "
+                    + e.getMessage(), "Define the missing property, or give the placeholder a default "
+                    + "(${name:default}), in the listen of the @IoHandler of bean '" + beanName + "'.", e);
+        }
+        ListenAddress address;
+        try {
+            address = ListenAddress.parse(listen);
+        } catch (IllegalArgumentException e) {
+            throw new IoHandlerException(beanName, e.getMessage(), "Change the listen of the @IoHandler of bean '"
+                    + beanName + "' to tcp://host:port, udp://host:port or unix:/path.", null);
+        }
+        try {
+            SelectableChannel channel = address.open(annotation.backlog());
+            return new IoHandlerRegistration(beanName, channel, listen, address.socketFile(), handler);
+        } catch (IOException | RuntimeException e) {
+            throw new IoHandlerException(beanName, "cannot listen on " + listen + ": " + e.getMessage(), "Stop the "
+                    + "process that uses " + listen + ", or change the listen of the @IoHandler of bean '" + beanName
+                    + "' (port 0 picks a free port).", e);
+        }
+    }
+
+    private IoHandlerRegistration channelBean(String beanName, String channelName, FdHandler<?> handler) {
+        if (!beanFactory.containsBean(channelName)) {
+            throw new IoHandlerException(beanName, "channel bean '" + channelName + "' does not exist", "Define a "
+                    + "SelectableChannel bean named '" + channelName + "', or change the channel of the @IoHandler of "
+                    + "bean '" + beanName + "'.", null);
+        }
+        Object bean = beanFactory.getBean(channelName);
+        if (!(bean instanceof SelectableChannel channel)) {
+            throw new IoHandlerException(beanName, "channel bean '" + channelName + "' is a " + bean.getClass().getName()
+                    + ", not a " + SelectableChannel.class.getName(), "Point the channel of the @IoHandler of bean '"
+                    + beanName + "' at a SelectableChannel bean.", null);
+        }
+        try {
+            channel.configureBlocking(false);
+        } catch (IOException e) {
+            throw new IoHandlerException(beanName, "cannot make channel bean '" + channelName + "' non-blocking: "
+                    + e.getMessage(), "Give the @IoHandler of bean '" + beanName + "' an open channel.", e);
+        }
+        return new IoHandlerRegistration(beanName, channel, null, null, handler);
+    }
+
+    /** Fails early, instead of a ClassCastException on the loop, when the bean declares another channel type. */
+    private static void checkChannelType(String beanName, Object bean, SelectableChannel channel) {
+        Class<?> accepted = ResolvableType.forClass(ClassUtils.getUserClass(bean)).as(FdHandler.class)
+                .getGeneric(0).resolve();
+        if (accepted != null && !accepted.isInstance(channel)) {
+            throw new IoHandlerException(beanName, "it handles " + accepted.getName() + " but its channel is a "
+                    + channel.getClass().getName(), "Change the type argument of FdHandler in bean '" + beanName
+                    + "' to match its channel, or change its @IoHandler listen or channel.", null);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void publishPort(IoHandlerRegistration registration) {
+        SocketAddress local;
+        try {
+            local = registration.channel() instanceof NetworkChannel network ? network.getLocalAddress() : null;
+        } catch (IOException e) {
+            return; // closed: nothing to publish
+        }
+        if (!(local instanceof InetSocketAddress inet)) {
+            return;
+        }
+        PropertySource<?> source = environment.getPropertySources().get(PORTS_PROPERTY_SOURCE);
+        if (source == null) {
+            source = new MapPropertySource(PORTS_PROPERTY_SOURCE, new HashMap<>());
+            environment.getPropertySources().addFirst(source);
+        }
+        ((Map<String, Object>) source.getSource()).put("local.ioloop." + registration.beanName() + ".port",
+                inet.getPort());
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Actuator endpoint {@code ioloop}.
+ */
+package dev.ioloop.boot.actuate;

@@ -1,0 +1,55 @@
+package dev.ioloop.boot.autoconfigure;
+
+import dev.ioloop.poller.Pollers;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of the application's {@link dev.ioloop.IOLoop}, under {@code ioloop.*}.
+ *
+ * <p>Values are checked when they are bound: a blank name, a negative or zero duration where it makes no sense,
+ * or an unknown poller fails startup with a message that says what is allowed.
+ *
+ * @param enabled Whether to enable the IOLoop auto-configuration.
+ * @param name Name of the loop, used in logs and as the 'loop' tag of the ioloop.* meters.
+ * @param threadName Name of the thread that runs the loop.
+ * @param poller Name of the poller backend, one of those Pollers.available() lists, such as 'selector'.
+ * @param blockedThreshold Time one stretch of loop work may run before the watchdog logs the loop thread's stack
+ *     and the health turns DOWN; 0 disables the watchdog.
+ * @param shutdownTimeout Maximum time to wait for the loop thread to end when the application shuts down.
+ */
+@ConfigurationProperties("ioloop")
+public record IOLoopProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("ioloop") String name,
+        @DefaultValue("ioloop") String threadName,
+        @DefaultValue("selector") String poller,
+        @DefaultValue("1s") Duration blockedThreshold,
+        @DefaultValue("10s") Duration shutdownTimeout) {
+
+    /** Checks every value, so that a mistake fails at binding with the property's name. */
+    public IOLoopProperties {
+        requireText("ioloop.name", name);
+        requireText("ioloop.thread-name", threadName);
+        requireText("ioloop.poller", poller);
+        List<String> available = Pollers.available();
+        if (!available.contains(poller)) {
+            throw new IllegalArgumentException("unknown poller '" + poller + "' (available: " + available + ")");
+        }
+        if (blockedThreshold == null || blockedThreshold.isNegative()) {
+            throw new IllegalArgumentException("ioloop.blocked-threshold must be >= 0 (0 disables the watchdog): "
+                    + blockedThreshold);
+        }
+        if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+            throw new IllegalArgumentException("ioloop.shutdown-timeout must be > 0: " + shutdownTimeout);
+        }
+    }
+
+    private static void requireText(String property, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(property + " must not be blank: '" + value + "'");
+        }
+    }
+}

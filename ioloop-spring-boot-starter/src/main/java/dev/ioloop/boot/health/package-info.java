@@ -1,0 +1,4 @@
+/**
+ * Health contributor {@code ioloop}.
+ */
+package dev.ioloop.boot.health;

@@ -1,0 +1,127 @@
+package dev.ioloop.boot.metrics;
+
+import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopStats;
+import dev.ioloop.boot.IoHandlerRegistrar;
+import dev.ioloop.boot.IoHandlerRegistration;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds the meters of one {@link IOLoop}, each tagged {@code loop=<loop name>}:
+ * <ul>
+ *   <li>{@code ioloop.latency} (timer): how late the loop started ready work, one sample per iteration that
+ *       ran work, fed by the loop's {@code LatencyListener}; an idle loop records nothing and is never woken
+ *       to measure.</li>
+ *   <li>{@code ioloop.handlers}, {@code ioloop.callbacks.pending}, {@code ioloop.timeouts.pending} (gauges).</li>
+ *   <li>{@code ioloop.iterations}, {@code ioloop.events}, {@code ioloop.errors}, {@code ioloop.blocked}
+ *       (function counters).</li>
+ *   <li>{@code ioloop.utilization} (gauge, 0..1): busy time over busy plus idle time <em>since the previous
+ *       read of this gauge</em> (the first read covers the time since the loop started). A registry that
+ *       publishes every step therefore sees the utilization of that step; several readers of the same gauge
+ *       share the interval, so each sees the time since any last read.</li>
+ *   <li>{@code ioloop.handler.calls} (function counter, extra tag {@code handler=<bean name>}): calls of each
+ *       {@code @IoHandler} bean.</li>
+ * </ul>
+ * Reading a meter reads the loop's lock-free {@link IOLoopStats}: it never blocks the loop, never wakes it,
+ * and starts no thread.
+ */
+public class IOLoopMeterBinder implements MeterBinder {
+
+    private final IOLoop loop;
+    private final @Nullable IoHandlerRegistrar registrar;
+    private final List<Timer> latencyTimers = new CopyOnWriteArrayList<>();
+    private long lastBusyNanos;
+    private long lastIdleNanos;
+
+    /**
+     * Creates a binder.
+     *
+     * @param loop the loop to measure
+     * @param registrar whose {@code @IoHandler} beans get an {@code ioloop.handler.calls} counter, or
+     *     {@code null}
+     */
+    public IOLoopMeterBinder(IOLoop loop, @Nullable IoHandlerRegistrar registrar) {
+        this.loop = loop;
+        this.registrar = registrar;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        Tags tags = Tags.of("loop", loop.name());
+        latencyTimers.add(Timer.builder("ioloop.latency")
+                .description("How late the loop started work that was ready, one sample per iteration that ran work")
+                .tags(tags).register(registry));
+        loop.setLatencyListener(this::recordLatency);
+        gauge(registry, tags, "ioloop.handlers", "Channels with a handler registered now", "handlers",
+                s -> s.handlers());
+        gauge(registry, tags, "ioloop.callbacks.pending", "Callbacks queued and not yet run", BaseUnits.TASKS,
+                IOLoopStats::pendingCallbacks);
+        gauge(registry, tags, "ioloop.timeouts.pending", "Timeouts scheduled and neither run nor cancelled",
+                BaseUnits.TASKS, IOLoopStats::pendingTimeouts);
+        counter(registry, tags, "ioloop.iterations", "Loop iterations (polls)", "iterations",
+                IOLoopStats::iterations);
+        counter(registry, tags, "ioloop.events", "I/O events dispatched to handlers", BaseUnits.EVENTS,
+                IOLoopStats::events);
+        counter(registry, tags, "ioloop.errors", "Exceptions from callbacks, timeouts and handlers", "errors",
+                IOLoopStats::errors);
+        counter(registry, tags, "ioloop.blocked", "Stretches of work that ran past the blocked threshold",
+                "stretches", IOLoopStats::blocked);
+        Gauge.builder("ioloop.utilization", this, IOLoopMeterBinder::utilization)
+                .description("Busy time over busy plus idle time of the loop since the previous read of this gauge "
+                        + "(first read: since start), 0..1")
+                .tags(tags).strongReference(true).register(registry);
+        if (registrar != null) {
+            registrar.whenRegistered(registration -> handlerCalls(registry, tags, registration));
+        }
+    }
+
+    /**
+     * Returns the share of time the loop was busy, 0..1, since the previous call (the first call: since the
+     * loop started); 0 when no time has passed in the loop, for example while it is not running.
+     */
+    public synchronized double utilization() {
+        IOLoopStats stats = loop.stats();
+        long busy = stats.busyNanos();
+        long idle = stats.idleNanos();
+        long busyDelta = busy - lastBusyNanos;
+        long total = busyDelta + (idle - lastIdleNanos);
+        lastBusyNanos = busy;
+        lastIdleNanos = idle;
+        return total <= 0 ? 0.0 : Math.min(1.0, Math.max(0.0, (double) busyDelta / total));
+    }
+
+    private void recordLatency(long nanos) {
+        for (Timer timer : latencyTimers) {
+            timer.record(nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void gauge(MeterRegistry registry, Tags tags, String name, String description, String unit,
+            ToDoubleFunction<IOLoopStats> value) {
+        Gauge.builder(name, loop.stats(), value).description(description).baseUnit(unit).tags(tags)
+                .strongReference(true).register(registry);
+    }
+
+    private void counter(MeterRegistry registry, Tags tags, String name, String description, String unit,
+            ToDoubleFunction<IOLoopStats> value) {
+        FunctionCounter.builder(name, loop.stats(), value).description(description).baseUnit(unit).tags(tags)
+                .register(registry);
+    }
+
+    private static void handlerCalls(MeterRegistry registry, Tags tags, IoHandlerRegistration registration) {
+        FunctionCounter.builder("ioloop.handler.calls", registration, IoHandlerRegistration::calls)
+                .description("Times the loop called the @IoHandler bean with ready events")
+                .baseUnit("calls").tags(tags).tag("handler", registration.beanName()).register(registry);
+    }
+}

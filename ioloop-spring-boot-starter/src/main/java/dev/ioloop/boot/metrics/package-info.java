@@ -1,0 +1,4 @@
+/**
+ * Micrometer meters of the IOLoop ({@code ioloop.*}).
+ */
+package dev.ioloop.boot.metrics;

@@ -1,0 +1,220 @@
+package dev.ioloop.sample.resp;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The protocol engine: turns the bytes a client sent into commands, runs them against the
+ * {@link Keyspace} and appends the replies to the client's {@link ReplyBuffer}. It knows nothing of
+ * sockets or event loops, so it is driven and tested with plain byte buffers.
+ *
+ * <p>The caller reads from a socket into a buffer shared by all connections and calls
+ * {@link #process} with it; the engine keeps whatever it needs of an incomplete request in the
+ * {@link RespSession}, so the caller never stashes anything itself. Requests are parsed in place
+ * (from the buffer's array, or from one engine-wide copy for a direct buffer), command names are
+ * matched without building Strings, and the common replies are copied from pre-encoded bytes, so
+ * pipelined PING/SET/GET/INCR allocate nothing beyond the stored data itself.
+ *
+ * <p>Threading: one engine per server, used from the event-loop thread only, like the keyspace and
+ * every session and reply buffer it is given.
+ */
+public final class RespEngine {
+
+    /** Bytes of a new read appended at least to a stashed request, so a split header completes at once. */
+    private static final int MIN_STASH_APPEND = 256;
+
+    private final RespParser parser;
+    private final ParseState state = new ParseState();
+    private final DataCommands data;
+    private final ServerCommands server;
+    /** Copy of a direct read buffer, which has no array to parse in place; reused for every read. */
+    private byte[] scratch = new byte[0];
+
+    public RespEngine(Keyspace keyspace, RespLimits limits, InfoSource info) {
+        if (keyspace == null || limits == null || info == null) {
+            throw new NullPointerException("keyspace, limits and info are required");
+        }
+        this.parser = new RespParser(limits);
+        this.data = new DataCommands(keyspace, limits);
+        this.server = new ServerCommands(keyspace, limits, info);
+    }
+
+    /** Commands executed so far (INFO's total_commands_processed). */
+    public long commandsProcessed() {
+        return server.commandsProcessed;
+    }
+
+    /**
+     * Executes every complete request in {@code in} (position to limit), appending the replies to
+     * {@code out}, and returns with {@code in} fully consumed.
+     *
+     * <p>A request cut off by the end of {@code in} is copied into the session's stash and completed
+     * by the bytes of later calls; {@code in} may be overwritten as soon as this returns. On malformed
+     * input the engine appends {@code -ERR Protocol error: <what>}, marks the session
+     * {@linkplain RespSession#closeRequested() to be closed} and drops the rest of the input, as Redis
+     * does; after QUIT the rest of the input is dropped too. A session already marked to close
+     * ignores its input.
+     */
+    public void process(RespSession session, ByteBuffer in, ReplyBuffer out) {
+        if (session.closeRequested()) {
+            in.position(in.limit());
+            session.clearStash();
+            return;
+        }
+        if (session.stashedBytes() > 0 && !completeStashedRequest(session, in, out)) {
+            return;
+        }
+        if (!in.hasRemaining()) {
+            return;
+        }
+        byte[] b;
+        int pos;
+        int end;
+        if (in.hasArray()) {
+            b = in.array();
+            pos = in.arrayOffset() + in.position();
+            end = in.arrayOffset() + in.limit();
+        } else {
+            int n = in.remaining();
+            if (scratch.length < n) {
+                scratch = new byte[n];
+            }
+            in.get(in.position(), scratch, 0, n);
+            b = scratch;
+            pos = 0;
+            end = n;
+        }
+        in.position(in.limit());
+        ParseState st = state;
+        while (pos < end) {
+            st.reset();
+            int next = parser.parse(b, pos, end, st);
+            if (next == RespParser.NEED_MORE) {
+                session.stash(b, pos, end - pos);
+                break;
+            }
+            if (next == RespParser.ERROR) {
+                protocolError(session, st, out);
+                break;
+            }
+            pos = next;
+            if (st.args.count > 0) {
+                execute(session, st.args, out);
+                if (session.closeRequested()) {
+                    break;
+                }
+            }
+        }
+        st.args.buf = null;
+        st.trim();
+    }
+
+    /**
+     * Feeds the start of {@code in} to the stashed request until it is complete. Takes from {@code in}
+     * only as much as needed to find out, and gives back any bytes past the request's end, so the
+     * requests after it are parsed straight from {@code in}. Returns false if {@code in} ran out first
+     * or the session must close.
+     */
+    private boolean completeStashedRequest(RespSession session, ByteBuffer in, ReplyBuffer out) {
+        ParseState st = session.resumeState();
+        while (in.hasRemaining()) {
+            int before = session.stashedBytes();
+            long want = Math.max(MIN_STASH_APPEND, Math.max(before, st.need));
+            int take = (int) Math.min(in.remaining(), want);
+            // A big 'need' is the rest of a bulk payload: size the stash for it exactly.
+            long hint = st.bulkLength >= 0 ? st.need : 0;
+            if (!session.appendToStash(in, in.position(), take, hint)) {
+                // Over the query buffer limit: Redis closes such a client without a reply.
+                session.requestClose();
+                session.clearStash();
+                in.position(in.limit());
+                return false;
+            }
+            int next = parser.parse(session.stash(), 0, session.stashedBytes(), st);
+            if (next == RespParser.NEED_MORE) {
+                in.position(in.position() + take);
+                continue;
+            }
+            if (next == RespParser.ERROR) {
+                in.position(in.limit());
+                protocolError(session, st, out);
+                return false;
+            }
+            in.position(in.position() + (next - before));
+            if (st.args.count > 0) {
+                execute(session, st.args, out);
+            }
+            session.clearStash();
+            if (session.closeRequested()) {
+                in.position(in.limit());
+                return false;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private void protocolError(RespSession session, ParseState st, ReplyBuffer out) {
+        out.appendError("ERR Protocol error: " + st.error);
+        session.markProtocolError();
+    }
+
+    private void execute(RespSession session, Args a, ReplyBuffer out) {
+        CommandSpec cmd = CommandTable.lookup(a.buf, a.off[0], a.len[0]);
+        if (cmd == null) {
+            unknownCommand(a, out);
+            return;
+        }
+        if (!cmd.arityAccepts(a.count)) {
+            out.appendError(cmd.arityError);
+            return;
+        }
+        switch (cmd.id) {
+            case CommandTable.GET -> data.get(a, out);
+            case CommandTable.SET -> data.set(a, out);
+            case CommandTable.PING -> server.ping(a, out, cmd);
+            case CommandTable.INCR -> data.incrBy(a, out, 1);
+            case CommandTable.DECR -> data.incrBy(a, out, -1);
+            case CommandTable.INCRBY -> data.incrByArg(a, out, false);
+            case CommandTable.DECRBY -> data.incrByArg(a, out, true);
+            case CommandTable.MGET -> data.mget(a, out);
+            case CommandTable.MSET -> data.mset(a, out, cmd);
+            case CommandTable.DEL -> data.del(a, out);
+            case CommandTable.EXISTS -> data.exists(a, out);
+            case CommandTable.GETDEL -> data.getdel(a, out);
+            case CommandTable.APPEND -> data.append(a, out);
+            case CommandTable.STRLEN -> data.strlen(a, out);
+            case CommandTable.EXPIRE -> data.expire(a, out, true, "expire");
+            case CommandTable.PEXPIRE -> data.expire(a, out, false, "pexpire");
+            case CommandTable.TTL -> data.ttl(a, out, false);
+            case CommandTable.PTTL -> data.ttl(a, out, true);
+            case CommandTable.PERSIST -> data.persist(a, out);
+            case CommandTable.KEYS -> data.keys(a, out);
+            case CommandTable.DBSIZE -> data.dbsize(out);
+            case CommandTable.FLUSHALL, CommandTable.FLUSHDB -> data.flush(a, out);
+            case CommandTable.SELECT -> data.select(a, out);
+            case CommandTable.ECHO -> server.echo(a, out);
+            case CommandTable.INFO -> server.info(a, out);
+            case CommandTable.CONFIG -> server.config(a, out, cmd);
+            case CommandTable.COMMAND -> server.command(a, out, cmd);
+            case CommandTable.CLIENT -> server.client(session, a, out, cmd);
+            case CommandTable.HELLO -> server.hello(session, a, out);
+            case CommandTable.QUIT -> server.quit(session, out);
+            default -> throw new IllegalStateException("no handler for " + cmd.fullName);
+        }
+        // Counted after the command, so INFO does not count itself, as in Redis.
+        server.commandsProcessed++;
+    }
+
+    /** Redis 7's text: the name and the first arguments, each quoted, cut to about 128 bytes. */
+    private static void unknownCommand(Args a, ReplyBuffer out) {
+        StringBuilder sb = new StringBuilder(64);
+        sb.append("ERR unknown command '").append(a.latin1(0, 128)).append("', with args beginning with: ");
+        int written = 0;
+        for (int i = 1; i < a.count && written < 128; i++) {
+            String arg = a.latin1(i, 128 - written);
+            sb.append('\'').append(arg).append("' ");
+            written += arg.length() + 3;
+        }
+        out.appendError(sb.toString());
+    }
+}

@@ -1,0 +1,131 @@
+package dev.ioloop.sample.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class ReplyBufferTests {
+
+    /** A channel that takes at most {@code perWrite} bytes per call, like a full socket send buffer. */
+    private static final class TrickleChannel implements WritableByteChannel {
+        final ByteArrayOutputStream received = new ByteArrayOutputStream();
+        int perWrite;
+
+        TrickleChannel(int perWrite) {
+            this.perWrite = perWrite;
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            int n = Math.min(perWrite, src.remaining());
+            for (int i = 0; i < n; i++) {
+                received.write(src.get());
+            }
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        String text() {
+            return received.toString(StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static String text(ReplyBuffer b) {
+        return new String(b.toByteArray(), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void everyReplyTypeIsEncodedAsResp2() {
+        ReplyBuffer b = new ReplyBuffer();
+        b.appendSimpleString("OK");
+        b.appendError("ERR bad\r\nthing");
+        b.appendInteger(0);
+        b.appendInteger(-42);
+        b.appendInteger(Long.MIN_VALUE);
+        b.appendInteger(Long.MAX_VALUE);
+        b.appendBulk("h\u00e9");
+        b.appendBulk(new byte[] {'x', 'a', 'b', 'y'}, 1, 2);
+        b.appendBulk(new byte[0]);
+        b.appendNullBulk();
+        b.appendArrayHeader(2);
+        b.appendNullArray();
+        b.appendRaw("+RAW\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(text(b)).isEqualTo("+OK\r\n-ERR bad  thing\r\n:0\r\n:-42\r\n:-9223372036854775808\r\n"
+                + ":9223372036854775807\r\n$3\r\nh\u00c3\u00a9\r\n$2\r\nab\r\n$0\r\n\r\n$-1\r\n*2\r\n*-1\r\n+RAW\r\n");
+    }
+
+    @Test
+    void writeToHandsOverWhatTheChannelTakesAndKeepsTheRest() throws Exception {
+        ReplyBuffer b = new ReplyBuffer();
+        b.appendBulk("hello world");
+        TrickleChannel ch = new TrickleChannel(5);
+        assertThat(b.writeTo(ch)).isEqualTo(5);
+        assertThat(b.pending()).isEqualTo(13);
+        assertThat(ch.text()).isEqualTo("$11\r\n");
+        b.appendInteger(1);
+        ch.perWrite = 0;
+        assertThat(b.writeTo(ch)).isZero();
+        ch.perWrite = 100;
+        assertThat(b.writeTo(ch)).isEqualTo(17);
+        assertThat(b.pending()).isZero();
+        assertThat(b.writeTo(ch)).isZero();
+        assertThat(ch.text()).isEqualTo("$11\r\nhello world\r\n:1\r\n");
+    }
+
+    @Test
+    void appendsAfterPartialWritesReuseTheFreedFrontOfTheBuffer() throws Exception {
+        ReplyBuffer b = new ReplyBuffer();
+        TrickleChannel ch = new TrickleChannel(700);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            String s = "reply-" + i;
+            b.appendBulk(s);
+            expected.append('$').append(s.length()).append("\r\n").append(s).append("\r\n");
+            if (i % 3 == 0) {
+                b.writeTo(ch);
+            }
+        }
+        while (b.pending() > 0) {
+            b.writeTo(ch);
+        }
+        assertThat(ch.text()).isEqualTo(expected.toString());
+        assertThat(b.capacity()).isLessThanOrEqualTo(ReplyBuffer.INITIAL_CAPACITY);
+    }
+
+    @Test
+    void aLargeBufferIsReleasedOnceFullyWrittenAndASmallOneIsKept() throws Exception {
+        ReplyBuffer b = new ReplyBuffer();
+        assertThat(b.capacity()).isZero();
+        b.appendBulk(new byte[100_000]);
+        assertThat(b.capacity()).isGreaterThan(100_000);
+        TrickleChannel ch = new TrickleChannel(60_000);
+        b.writeTo(ch);
+        assertThat(b.capacity()).isGreaterThan(100_000);
+        b.writeTo(ch);
+        assertThat(b.capacity()).isZero();
+        b.appendSimpleString("OK");
+        b.writeTo(ch);
+        assertThat(b.capacity()).isEqualTo(ReplyBuffer.INITIAL_CAPACITY);
+    }
+
+    @Test
+    void clearDiscardsPendingReplies() {
+        ReplyBuffer b = new ReplyBuffer();
+        b.appendSimpleString("PONG");
+        b.clear();
+        assertThat(b.pending()).isZero();
+        assertThat(b.toByteArray()).isEmpty();
+    }
+}
