@@ -260,6 +260,16 @@ public class IOLoop implements Executor, AutoCloseable {
         }
     }
 
+    /**
+     * Forgets the global instance only if it is {@code expected}, atomically; for a framework that installed
+     * {@code expected} and must not clear another one installed since.
+     *
+     * @return whether {@code expected} was the instance
+     */
+    public static boolean clearInstance(IOLoop expected) {
+        return INSTANCE.compareAndSet(expected, null);
+    }
+
     /** Makes this loop the calling thread's current loop. */
     public void makeCurrent() {
         CURRENT.set(this);

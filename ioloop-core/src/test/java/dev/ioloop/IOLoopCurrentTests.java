@@ -100,7 +100,10 @@ class IOLoopCurrentTests {
             assertThat(first.isClosed()).as("clearInstance does not close").isFalse();
             second.install();
             assertThat(IOLoop.instance()).isSameAs(second);
-            IOLoop.clearInstance();
+            assertThat(IOLoop.clearInstance(first)).as("not the installed one").isFalse();
+            assertThat(IOLoop.instance()).isSameAs(second);
+            assertThat(IOLoop.clearInstance(second)).isTrue();
+            assertThat(IOLoop.initialized()).isFalse();
         }
     }
 

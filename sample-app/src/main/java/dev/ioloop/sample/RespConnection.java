@@ -15,12 +15,23 @@ import java.nio.channels.SocketChannel;
  */
 final class RespConnection implements FdHandler<SocketChannel> {
 
+    /**
+     * How long a connection closed for a protocol error (or QUIT) keeps discarding input after its last reply.
+     * Closing a socket with unread input makes the kernel send a reset, which can destroy the error reply on
+     * its way to the client; half-closing and draining first (a "lingering close", as HTTP servers do) lets the
+     * client read why it was disconnected.
+     */
+    private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(1);
+
     private final RespServer server;
     private final SocketChannel channel;
     private final RespSession session;
     private final ReplyBuffer out = new ReplyBuffer();
     private int interest = IOLoop.READ;
     private boolean closing;
+    private boolean draining;
+    private boolean lingering;
+    private dev.ioloop.Timeout lingerTimer;
     private boolean closed;
 
     RespConnection(RespServer server, SocketChannel channel, long id) {
@@ -44,6 +55,10 @@ final class RespConnection implements FdHandler<SocketChannel> {
     @Override
     public void handle(SocketChannel ch, int events) {
         try {
+            if (lingering) {
+                discardInput();
+                return;
+            }
             if ((events & IOLoop.READ) != 0 && !closing) {
                 read();
             }
@@ -85,7 +100,11 @@ final class RespConnection implements FdHandler<SocketChannel> {
             return;
         }
         if (pending == 0 && closing) {
-            close();
+            if (draining) {
+                close();
+            } else {
+                linger();
+            }
             return;
         }
         int wanted = pending == 0 ? IOLoop.READ : closing ? IOLoop.WRITE : IOLoop.READ | IOLoop.WRITE;
@@ -95,8 +114,31 @@ final class RespConnection implements FdHandler<SocketChannel> {
         }
     }
 
+    private void linger() throws IOException {
+        channel.shutdownOutput();
+        lingering = true;
+        if (interest != IOLoop.READ) {
+            interest = IOLoop.READ;
+            server.loop().updateHandler(channel, IOLoop.READ);
+        }
+        lingerTimer = server.loop().callLater(LINGER, this::close);
+    }
+
+    private void discardInput() throws IOException {
+        ByteBuffer buffer = server.readBuffer();
+        buffer.clear();
+        if (channel.read(buffer) < 0) {
+            close();
+        }
+    }
+
     /** Stops reading; closes once the replies already produced are written (graceful shutdown). */
     void drain() {
+        draining = true;
+        if (lingering) {
+            close();
+            return;
+        }
         closing = true;
         try {
             flush();
@@ -110,6 +152,9 @@ final class RespConnection implements FdHandler<SocketChannel> {
             return;
         }
         closed = true;
+        if (lingerTimer != null) {
+            lingerTimer.cancel();
+        }
         server.loop().removeHandler(channel);
         try {
             channel.close();

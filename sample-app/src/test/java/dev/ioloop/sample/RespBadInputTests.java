@@ -36,6 +36,7 @@ class RespBadInputTests extends SampleServerTestSupport {
     private String errorFor(String request) throws Exception {
         try (Socket socket = rawSocket()) {
             send(socket, request);
+            socket.shutdownOutput();
             return readUntilClosed(socket);
         }
     }

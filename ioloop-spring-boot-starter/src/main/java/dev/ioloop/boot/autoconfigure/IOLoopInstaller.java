@@ -30,9 +30,8 @@ final class IOLoopInstaller implements DisposableBean {
     @Override
     public void destroy() {
         IOLoop loop = installed;
-        // Check-then-clear is not atomic: the core has no "clear only if it is this one" (see README).
-        if (loop != null && IOLoop.initialized() && IOLoop.instance() == loop) {
-            IOLoop.clearInstance();
+        if (loop != null) {
+            IOLoop.clearInstance(loop); // only if still ours: another context may have installed its own since
         }
         installed = null;
     }
