@@ -33,6 +33,24 @@ class CallbackQueuesTests {
     }
 
     @Test
+    void steadyStreamOfCallbacksFromOneThreadRecyclesItsNodes() {
+        MpscCallbackQueue queue = new MpscCallbackQueue();
+        CallbackRing sink = new CallbackRing(16);
+        Runnable task = () -> { };
+        for (int round = 0; round < 1_000; round++) {
+            for (int i = 0; i < 10; i++) {
+                queue.offer(task, i);
+            }
+            while (queue.pollInto(sink)) {
+                assertThat(sink.poll()).isSameAs(task);
+            }
+        }
+        // 10 in flight at most, plus the stub that stays the head: a handful of nodes, not 10,000.
+        assertThat(queue.nodesAllocated()).isLessThanOrEqualTo(12);
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
     @Timeout(30)
     void fourProducersLoseNothingAndKeepTheirOwnOrder() throws Exception {
         MpscCallbackQueue queue = new MpscCallbackQueue();
