@@ -196,10 +196,14 @@ class IOLoopLifecycleTests {
             useAndClose();
         }
         assertThat(count(fds)).isLessThanOrEqualTo(before);
+        // The default executors' threads end once their loops are closed.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("fd-check-")));
     }
 
     private static void useAndClose() throws Exception {
-        IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ofSeconds(1)).build();
+        IOLoop loop = IOLoop.builder().name("fd-check-" + System.nanoTime()).blockedThreshold(Duration.ofSeconds(1))
+                .build();
         CompletableFuture<String> result = loop.runInExecutor(null, () -> Thread.currentThread().getName());
         loop.addFuture(result, f -> loop.stop());
         loop.start();
