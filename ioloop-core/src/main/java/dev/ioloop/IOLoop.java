@@ -121,6 +121,7 @@ public class IOLoop implements Executor, AutoCloseable {
     private static final AtomicInteger LOOP_NUMBER = new AtomicInteger();
     private static final long NO_STAMP = Long.MIN_VALUE;
     private static final int CANCELLED_COMPACT_MIN = 512;
+    private static final long SPIN_BEFORE_SLEEP_NANOS = 20_000;
     private static final VarHandle SLEEPING;
     private static final VarHandle RUNNING;
 
@@ -150,14 +151,15 @@ public class IOLoop implements Executor, AutoCloseable {
     private final CallbackRing callbacks = new CallbackRing(64);
     private final TimerHeap timers = new TimerHeap();
     private final AtomicInteger cancelledInHeap = new AtomicInteger();
-    private long timerSequence;
     private TimeoutImpl[] due = new TimeoutImpl[16];
 
     // Ready channels of the current poll, collected before dispatch so that handlers run outside the poller.
     private Registration[] ready = new Registration[64];
     private int[] readyEvents = new int[64];
-    private int readyCount;
     private final Poller.ReadyConsumer readySink = this::onReady;
+    // The fields the loop writes every iteration, on cache lines of their own: other threads read this object
+    // (thread, closed, sleeping, latencyListener) on every addCallback, and must not miss their cache for it.
+    private final HotFields hot = new HotFields();
 
     private volatile Thread thread;
     @SuppressWarnings("unused") // accessed through RUNNING
@@ -166,6 +168,7 @@ public class IOLoop implements Executor, AutoCloseable {
     private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean closed;
+    private boolean watched;
     /** The stretch the watchdog reported last; written by the watchdog thread only. */
     volatile long lastBlockedStretch;
 
@@ -427,31 +430,28 @@ public class IOLoop implements Executor, AutoCloseable {
         }
         IOLoop previous = enter();
         try {
-            workDone = 0;
+            hot.workDone = 0;
             iterate(cap, false);
-            return workDone;
+            return hot.workDone;
         } finally {
             exit(previous);
         }
     }
-
-    private int workDone;
 
     private IOLoop enter() {
         IOLoop previous = CURRENT.get();
         CURRENT.set(this);
         thread = Thread.currentThread();
         stats.stretchStartNanos = nonZero(System.nanoTime());
-        if (blockedThresholdNanos > 0) {
+        if (blockedThresholdNanos > 0 && !watched) {
+            // Once per loop (until close), not per start: runOnce steps must not pay for it each time.
+            watched = true;
             Watchdog.get().watch(this);
         }
         return previous;
     }
 
     private void exit(IOLoop previous) {
-        if (blockedThresholdNanos > 0) {
-            Watchdog.get().unwatch(this);
-        }
         long start = stats.stretchStartNanos;
         if (start != 0) {
             stats.busy(System.nanoTime() - start);
@@ -459,11 +459,8 @@ public class IOLoop implements Executor, AutoCloseable {
         stats.stretchStartNanos = 0;
         stats.sleepStartNanos = 0;
         thread = null;
-        if (previous == null) {
-            CURRENT.remove();
-        } else {
-            CURRENT.set(previous);
-        }
+        // set(null) rather than remove(): keeping the thread-local entry spares runOnce an allocation per step.
+        CURRENT.set(previous);
         running = false;
     }
 
@@ -473,10 +470,9 @@ public class IOLoop implements Executor, AutoCloseable {
      * @param pollCapNanos the longest poll, or a negative value for no cap
      */
     private boolean iterate(long pollCapNanos, boolean honourStop) {
-        // 1. Only callbacks queued now run in this iteration.
-        while (remoteCallbacks.pollInto(callbacks)) {
-            // drained into the loop's own ring, with their enqueue stamps
-        }
+        // 1. Only callbacks queued now run in this iteration: those from other threads up to the tail seen
+        //    here join the loop's own ring (with their enqueue stamps); later ones wait for the next iteration.
+        hot.drainedRemote = remoteCallbacks.drainTo(callbacks) > 0;
         int callbackCount = callbacks.size();
 
         // 2. One clock read; collect due timeouts.
@@ -521,6 +517,11 @@ public class IOLoop implements Executor, AutoCloseable {
         long pollStart = System.nanoTime();
         stats.busy(pollStart - stats.stretchStartNanos);
         stats.stretchStartNanos = 0;
+        if (timeout != 0 && hot.drainedRemote) {
+            // Other threads handed work in last iteration: they may have more in a moment. Waiting a few
+            // microseconds here costs less than the wakeup syscall each of their next callbacks would pay.
+            timeout = spinForRemoteCallbacks(pollStart) ? 0 : timeout;
+        }
         if (timeout != 0) {
             stats.sleepStartNanos = nonZero(pollStart);
             SLEEPING.setVolatile(this, true);
@@ -529,7 +530,7 @@ public class IOLoop implements Executor, AutoCloseable {
                 timeout = 0;
             }
         }
-        readyCount = 0;
+        hot.readyCount = 0;
         try {
             poller.poll(timeout, readySink);
         } catch (IOException e) {
@@ -545,7 +546,7 @@ public class IOLoop implements Executor, AutoCloseable {
         }
 
         // 6. Dispatch each ready channel once.
-        int n = readyCount;
+        int n = hot.readyCount;
         int dispatched = 0;
         if (n > 0) {
             long pollReturn = listener != null ? clock.getAsLong() : 0;
@@ -563,23 +564,35 @@ public class IOLoop implements Executor, AutoCloseable {
                 dispatched++;
                 dispatch(registration, events);
             }
-            readyCount = 0;
+            hot.readyCount = 0;
         }
         stats.iteration(dispatched);
-        workDone += work + dispatched;
+        hot.workDone += work + dispatched;
         emitLatency(listener, latency, work + dispatched);
         return true;
     }
 
+    private boolean spinForRemoteCallbacks(long startNanos) {
+        for (int i = 0; ; i++) {
+            if (!remoteCallbacks.isEmpty()) {
+                return true;
+            }
+            if ((i & 63) == 63 && System.nanoTime() - startNanos > SPIN_BEFORE_SLEEP_NANOS) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
     private void onReady(Object attachment, int events) {
-        int i = readyCount;
+        int i = hot.readyCount;
         if (i == ready.length) {
             ready = Arrays.copyOf(ready, i * 2);
             readyEvents = Arrays.copyOf(readyEvents, i * 2);
         }
         ready[i] = (Registration) attachment;
         readyEvents[i] = events;
-        readyCount = i + 1;
+        hot.readyCount = i + 1;
     }
 
     @SuppressWarnings("unchecked")
@@ -727,6 +740,10 @@ public class IOLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("cannot close a running IOLoop (stop it first): " + name);
         }
         closed = true;
+        if (watched) {
+            Watchdog.get().unwatch(this);
+            watched = false;
+        }
         for (Registration registration : handlers.values()) {
             registration.removed = true;
             registration.key.cancel();
@@ -794,7 +811,7 @@ public class IOLoop implements Executor, AutoCloseable {
         checkThread("callAt");
         checkOpen();
         Objects.requireNonNull(callback, "callback");
-        TimeoutImpl timeout = new TimeoutImpl(this, deadlineNanos, timerSequence++, callback);
+        TimeoutImpl timeout = new TimeoutImpl(this, deadlineNanos, hot.timerSequence++, callback);
         timers.add(timeout);
         return timeout;
     }
@@ -1097,6 +1114,23 @@ public class IOLoop implements Executor, AutoCloseable {
 
     private static long nonZero(long nanos) {
         return nanos == 0 ? 1 : nanos;
+    }
+
+    @SuppressWarnings("unused")
+    private static class PadBefore {
+        long p0, p1, p2, p3, p4, p5, p6, p7;
+    }
+
+    private static class HotFieldsBody extends PadBefore {
+        int readyCount;
+        int workDone;
+        boolean drainedRemote;
+        long timerSequence;
+    }
+
+    @SuppressWarnings("unused")
+    private static final class HotFields extends HotFieldsBody {
+        long q0, q1, q2, q3, q4, q5, q6, q7;
     }
 
     /** One channel's handler; {@code removed} is checked before each dispatch. */

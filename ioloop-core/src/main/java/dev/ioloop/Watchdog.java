@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
  * threshold and reports a stretch of work (between two polls) that lasts longer than that threshold, once per
  * stretch. Time a loop spends idle in poll never counts.
  *
- * <p>The thread exists only while some loop is watched: it parks indefinitely when none is, and checks every
- * quarter of the smallest threshold (at least 10 ms, at most 1 s) otherwise. It never wakes a loop.
+ * <p>A loop is watched from its first start until it is closed. The thread parks indefinitely while no loop is
+ * watched, and checks every quarter of the smallest threshold (at least 10 ms, at most 1 s) otherwise. It never
+ * wakes a loop.
  */
 final class Watchdog implements Runnable {
 
@@ -69,6 +70,7 @@ final class Watchdog implements Runnable {
 
     private static void check(IOLoop loop) {
         IOLoopStats stats = loop.stats();
+        // Loops stay watched from their first start until close; one that is not running has no stretch.
         long start = stats.stretchStartNanos;
         if (start == 0 || start == loop.lastBlockedStretch) {
             return;

@@ -43,6 +43,24 @@ class IOLoopIterationTests {
     }
 
     @Test
+    void callbackAddedFromAnotherThreadDuringTheCallbacksWaitsForTheNextIteration() throws Exception {
+        loop.addCallback(() -> {
+            log.add("first");
+            Thread producer = new Thread(() -> loop.addCallback(() -> log.add("from other thread")));
+            producer.start();
+            try {
+                producer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(loop.runOnce(Duration.ZERO)).isOne();
+        assertThat(log).containsExactly("first");
+        assertThat(loop.runOnce(Duration.ZERO)).isOne();
+        assertThat(log).containsExactly("first", "from other thread");
+    }
+
+    @Test
     void callbackThatReaddsItselfDoesNotStarveTimeouts() {
         Runnable[] self = new Runnable[1];
         self[0] = () -> {

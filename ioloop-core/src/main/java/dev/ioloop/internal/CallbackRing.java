@@ -1,5 +1,7 @@
 package dev.ioloop.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
@@ -9,11 +11,22 @@ import java.util.Arrays;
  */
 public final class CallbackRing {
 
+    private static final VarHandle SIZE;
+
+    static {
+        try {
+            SIZE = MethodHandles.lookup().findVarHandle(CallbackRing.class, "size", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private Runnable[] tasks;
     private long[] stamps;
     private int head;
     private int tail;
-    private volatile int size;
+    // Written by the loop thread with opaque stores (no fence per callback), read by anyone.
+    private int size;
     private long lastStamp;
 
     /**
@@ -36,7 +49,7 @@ public final class CallbackRing {
         tasks[tail] = task;
         stamps[tail] = stampNanos;
         tail = (tail + 1) & (tasks.length - 1);
-        size = n + 1;
+        SIZE.setOpaque(this, n + 1);
     }
 
     /** Removes and returns the oldest task (its stamp is then {@link #lastStamp()}), or {@code null}. */
@@ -49,7 +62,7 @@ public final class CallbackRing {
         tasks[head] = null;
         lastStamp = stamps[head];
         head = (head + 1) & (tasks.length - 1);
-        size = n - 1;
+        SIZE.setOpaque(this, n - 1);
         return task;
     }
 
@@ -58,9 +71,9 @@ public final class CallbackRing {
         return lastStamp;
     }
 
-    /** Returns the number of queued tasks. */
+    /** Returns the number of queued tasks; from another thread, a recent value. */
     public int size() {
-        return size;
+        return (int) SIZE.getOpaque(this);
     }
 
     /** Drops every task. */
@@ -68,7 +81,7 @@ public final class CallbackRing {
         Arrays.fill(tasks, null);
         head = 0;
         tail = 0;
-        size = 0;
+        SIZE.setOpaque(this, 0);
     }
 
     private void grow() {

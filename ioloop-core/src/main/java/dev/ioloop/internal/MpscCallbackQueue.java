@@ -39,8 +39,23 @@ public final class MpscCallbackQueue {
     private final LongAdder offered = new LongAdder();
     private final AtomicLong allocated = new AtomicLong();
     private final ThreadLocal<NodeCache> caches = ThreadLocal.withInitial(NodeCache::new);
+    private static final VarHandle TAKEN;
+
+    static {
+        try {
+            TAKEN = MethodHandles.lookup().findVarHandle(MpscCallbackQueue.class, "taken", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private Node head;
-    private volatile long taken;
+    // Loop thread writes (opaque, once per drain), any thread reads.
+    private long taken;
+    // Consumed nodes waiting to go back to their owner's cache in one push: a chain of one owner.
+    private Node returnHead;
+    private Node returnTail;
+    private int returnCount;
 
     /** Creates an empty queue. */
     public MpscCallbackQueue() {
@@ -71,6 +86,12 @@ public final class MpscCallbackQueue {
      * @return {@code false} if the queue looked empty
      */
     public boolean pollInto(CallbackRing sink) {
+        boolean took = take(sink);
+        finishTaking(took ? 1 : 0);
+        return took;
+    }
+
+    private boolean take(CallbackRing sink) {
         Node current = head;
         Node next = (Node) NEXT.getAcquire(current);
         if (next == null) {
@@ -79,11 +100,56 @@ public final class MpscCallbackQueue {
         sink.add(next.task, next.stampNanos);
         next.task = null;
         head = next;
-        taken++;
         if (current.owner != null) {
-            current.owner.giveBack(current);
+            giveBack(current);
         }
         return true;
+    }
+
+    private void giveBack(Node node) {
+        if (returnHead != null && returnHead.owner != node.owner) {
+            flushReturns();
+        }
+        node.nextFree = null;
+        if (returnHead == null) {
+            returnHead = node;
+        } else {
+            returnTail.nextFree = node;
+        }
+        returnTail = node;
+        returnCount++;
+    }
+
+    private void finishTaking(int count) {
+        if (count > 0) {
+            TAKEN.setOpaque(this, taken + count);
+        }
+        flushReturns();
+    }
+
+    private void flushReturns() {
+        if (returnHead != null) {
+            returnHead.owner.giveBack(returnHead, returnTail, returnCount);
+            returnHead = null;
+            returnTail = null;
+            returnCount = 0;
+        }
+    }
+
+    /**
+     * Moves every task offered before this call into {@code sink}, and none offered during it, so a producer
+     * that never stops cannot keep the loop in one drain; loop thread only.
+     *
+     * @return the number of tasks moved
+     */
+    public int drainTo(CallbackRing sink) {
+        Node last = tail.get();
+        int moved = 0;
+        while (head != last && take(sink)) {
+            moved++;
+        }
+        finishTaking(moved);
+        return moved;
     }
 
     /** Returns whether a task is (or is about to become) visible; loop thread only. */
@@ -93,7 +159,7 @@ public final class MpscCallbackQueue {
 
     /** Returns how many tasks were offered and not yet taken; any thread, approximate under races. */
     public long size() {
-        return Math.max(0, offered.sum() - taken);
+        return Math.max(0, offered.sum() - (long) TAKEN.getOpaque(this));
     }
 
     /** Returns how many nodes were ever allocated: a steady state stops this from growing; for tests. */
@@ -144,16 +210,16 @@ public final class MpscCallbackQueue {
         }
 
         /** Consumer thread only: the single pusher, so the push cannot suffer ABA. */
-        void giveBack(Node node) {
+        void giveBack(Node first, Node last, int count) {
             if (returnedCount.get() >= MAX_CACHED) {
                 return;
             }
-            returnedCount.incrementAndGet();
+            returnedCount.addAndGet(count);
             Node top;
             do {
                 top = returned.get();
-                node.nextFree = top;
-            } while (!returned.compareAndSet(top, node));
+                last.nextFree = top;
+            } while (!returned.compareAndSet(top, first));
         }
     }
 }

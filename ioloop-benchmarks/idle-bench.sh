@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Idle cost of the sample app vs redis-server: memory per idle connection, and CPU burnt while idle.
+#
+#   ioloop-benchmarks/idle-bench.sh            # from the repository root, after `mvn -B -ntp -DskipTests package`
+#
+# For each server (pinned to CPU 0): open CONNS (default 10,000) idle connections and report the RSS delta per
+# connection (and, for the JVM, the heap used after a full GC per connection); then, holding IDLE_CONNS (default
+# 1,000) connections and KEYS (default 100,000) keys with TTLs between 1,000 and 2,000 s, report the CPU time the
+# server burns over IDLE_SECONDS (default 10). Stops every process it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNS=${CONNS:-10000}
+IDLE_CONNS=${IDLE_CONNS:-1000}
+KEYS=${KEYS:-100000}
+IDLE_SECONDS=${IDLE_SECONDS:-10}
+JAR=sample-app/target/sample-app.jar
+SAMPLE_PORT=${SAMPLE_PORT:-16380}
+REDIS_PORT=${REDIS_PORT:-16379}
+
+[ -f "$JAR" ] || { echo "missing $JAR: run 'mvn -B -ntp -DskipTests package' first" >&2; exit 1; }
+if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+  apt-get install -y -qq redis-server redis-tools >/dev/null
+fi
+ulimit -n 65536
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+taskset -c 0 redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$REDIS_PORT" --maxclients 20000 \
+  >/tmp/idle-bench-redis.log 2>&1 &
+pids+=($!); redis_pid=$!
+taskset -c 0 java -Xms512m -Xmx512m -XX:+UseSerialGC -jar "$JAR" --sample.port="$SAMPLE_PORT" --server.port=0 \
+  --spring.main.banner-mode=off >/tmp/idle-bench-sample.log 2>&1 &
+pids+=($!); sample_pid=$!
+
+wait_ping() { for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no PING on $1" >&2; exit 1; }
+wait_ping "$REDIS_PORT"; wait_ping "$SAMPLE_PORT"
+
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+heap_used_kb() { jcmd "$1" GC.run >/dev/null; jcmd "$1" GC.heap_info | awk '/used/ {for (i=1;i<=NF;i++) if ($i=="used") {gsub("K","",$(i+1)); s+=$(i+1)}} END {print s}'; }
+tck=$(getconf CLK_TCK)
+
+# Holds N idle connections to a port until its stdin closes; prints "ready" once all are open.
+hold() {
+  python3 -c '
+import socket, sys
+n, port = int(sys.argv[1]), int(sys.argv[2])
+socks = []
+for _ in range(n):
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(b"PING\r\n")
+    socks.append(s)
+for s in socks:
+    assert s.recv(16) == b"+PONG\r\n"
+print("ready", flush=True)
+sys.stdin.read()
+' "$1" "$2"
+}
+
+measure_memory() { # name port pid is_jvm
+  local before after heap_before heap_after
+  [ "$4" = yes ] && heap_before=$(heap_used_kb "$3")
+  before=$(rss_kb "$3")
+  coproc HOLDER { hold "$CONNS" "$2"; }
+  read -r line <&"${HOLDER[0]}"
+  after=$(rss_kb "$3")
+  [ "$4" = yes ] && heap_after=$(heap_used_kb "$3")
+  printf '| %s | %s | %.0f |' "$1" "$CONNS" "$(( (after - before) * 1024 / CONNS ))"
+  if [ "$4" = yes ]; then printf ' %.0f |\n' "$(( (heap_after - heap_before) * 1024 / CONNS ))"; else printf ' n/a |\n'; fi
+  exec {HOLDER[1]}>&-
+  wait "$HOLDER_PID" 2>/dev/null || true
+}
+
+load_keys() { # port
+  python3 -c '
+import random, sys
+n = int(sys.argv[1])
+out = sys.stdout.buffer
+for i in range(n):
+    k = b"key:%d" % i
+    ttl = b"%d" % random.randint(1000, 2000)
+    out.write(b"*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$1\r\nv\r\n$2\r\nEX\r\n$%d\r\n%s\r\n" % (len(k), k, len(ttl), ttl))
+' "$KEYS" | redis-cli -p "$1" --pipe >/dev/null
+}
+
+measure_idle_cpu() { # name port pid
+  load_keys "$2"
+  coproc HOLDER { hold "$IDLE_CONNS" "$2"; }
+  read -r line <&"${HOLDER[0]}"
+  sleep 2 # let start-up work (JIT, GC after the load) settle before the idle window
+  local c0 c1
+  c0=$(cpu_ticks "$3"); sleep "$IDLE_SECONDS"; c1=$(cpu_ticks "$3")
+  printf '| %s | %s | %s | %s | %.0f |\n' "$1" "$IDLE_CONNS" "$(redis-cli -p "$2" dbsize)" "$IDLE_SECONDS" \
+    "$(( (c1 - c0) * 1000 / tck ))"
+  exec {HOLDER[1]}>&-
+  wait "$HOLDER_PID" 2>/dev/null || true
+}
+
+echo "## Memory per idle connection ($(date -u +%F), $(nproc) CPUs)"
+echo
+echo "| server | connections | RSS bytes/conn | heap bytes/conn (after GC) |"
+echo "|---|---:|---:|---:|"
+measure_memory redis-server "$REDIS_PORT" "$redis_pid" no
+measure_memory sample-app "$SAMPLE_PORT" "$sample_pid" yes
+echo
+echo "## CPU while idle"
+echo
+echo "| server | idle connections | keys with TTL | seconds | CPU ms |"
+echo "|---|---:|---:|---:|---:|"
+measure_idle_cpu redis-server "$REDIS_PORT" "$redis_pid"
+measure_idle_cpu sample-app "$SAMPLE_PORT" "$sample_pid"

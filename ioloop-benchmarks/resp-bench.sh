@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# End-to-end RESP benchmark: redis-benchmark against the sample app, redis-server and the Netty reference
+# server (epoll and NIO), in alternating rounds on one machine. See ioloop-benchmarks/README.md and
+# shared/docs/benchmarks.md for how to read the table it prints.
+#
+# Usage: ioloop-benchmarks/resp-bench.sh            (from anywhere; the repository root is found from here)
+# Environment (all optional):
+#   ROUNDS=5                rounds; each runs every target with -P 16, then every target with -P 1
+#   N_P16=2000000 N_P1=200000   requests per test (-n) for each pipelining; -t ping,set,get runs 4 tests
+#   CLIENTS=50              redis-benchmark connections (-c)
+#   TARGETS="sample-app redis netty-epoll netty-nio"   which servers, in this order within a round
+#   BASE_PORT=6390          the servers listen on BASE_PORT, BASE_PORT+1, ... in TARGETS order
+#   SERVER_CPU=0 CLIENT_CPU=1   taskset CPUs of the servers and of redis-benchmark
+#   WARMUP_N=500000         requests per test of the unrecorded warm-up run per target (JIT), 0 for none
+#   SKIP_BUILD=1            use the jars already built
+#   OUT_DIR=DIR             where logs, raw CSVs and results.md go (default: a new temporary directory)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS="${ROUNDS:-5}"
+N_P16="${N_P16:-2000000}"
+N_P1="${N_P1:-200000}"
+CLIENTS="${CLIENTS:-50}"
+TARGETS="${TARGETS:-sample-app redis netty-epoll netty-nio}"
+BASE_PORT="${BASE_PORT:-6390}"
+SERVER_CPU="${SERVER_CPU:-0}"
+CLIENT_CPU="${CLIENT_CPU:-1}"
+WARMUP_N="${WARMUP_N:-500000}"
+SKIP_BUILD="${SKIP_BUILD:-0}"
+OUT_DIR="${OUT_DIR:-$(mktemp -d /tmp/resp-bench.XXXXXX)}"
+JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseSerialGC)
+mkdir -p "$OUT_DIR"
+SAMPLE_JAR="$ROOT/sample-app/target/sample-app.jar"
+BENCH_JAR="$ROOT/ioloop-benchmarks/target/benchmarks.jar"
+
+declare -A PORT PID
+STARTED=()
+
+die() {
+    echo "resp-bench: $*" >&2
+    exit 1
+}
+
+cleanup() {
+    local pid
+    for pid in "${STARTED[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${STARTED[@]}"; do
+        for _ in $(seq 100); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -9 "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------------ tools and jars
+
+if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/null \
+        || ! command -v redis-cli >/dev/null; then
+    echo "resp-bench: installing redis-server and redis-tools with apt-get" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server redis-tools
+fi
+command -v taskset >/dev/null || die "taskset not found (Debian package util-linux)"
+
+wants() {
+    [[ " $TARGETS " == *" $1 "* ]]
+}
+
+if [[ "$SKIP_BUILD" != 1 ]]; then
+    (cd "$ROOT" && mvn -B -ntp -DskipTests package)
+    if [[ ! -f "$BENCH_JAR" ]]; then
+        # The root pom does not list ioloop-benchmarks (yet): build it on its own, against the installed core.
+        (cd "$ROOT" && mvn -B -ntp -DskipTests -f ioloop-benchmarks/pom.xml package) \
+            || die "could not build ioloop-benchmarks (does ~/.m2 have ioloop-core? run 'mvn install' at the root)"
+    fi
+fi
+if wants netty-epoll || wants netty-nio; then
+    [[ -f "$BENCH_JAR" ]] || die "$BENCH_JAR not found: build ioloop-benchmarks (mvn -B -ntp -DskipTests package)"
+fi
+if wants sample-app && [[ ! -f "$SAMPLE_JAR" ]]; then
+    die "$SAMPLE_JAR not found: build the sample app first (mvn -B -ntp -DskipTests package at the root), \
+or leave it out: TARGETS='redis netty-epoll netty-nio' $0"
+fi
+
+# ------------------------------------------------------------------ servers
+
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+start_server() {
+    local target=$1 port=$2 log="$OUT_DIR/$1.log"
+    port_in_use "$port" && die "port $port (for $target) is already in use: set BASE_PORT"
+    case "$target" in
+        sample-app)
+            taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$SAMPLE_JAR" \
+                --sample.port="$port" --server.port=0 >"$log" 2>&1 &
+            ;;
+        redis)
+            taskset -c "$SERVER_CPU" redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$port" \
+                >"$log" 2>&1 &
+            ;;
+        netty-epoll | netty-nio)
+            taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -cp "$BENCH_JAR" dev.ioloop.bench.NettyRespServer \
+                --port "$port" --transport "${target#netty-}" >"$log" 2>&1 &
+            ;;
+        *) die "unknown target '$target' (use sample-app, redis, netty-epoll, netty-nio)" ;;
+    esac
+    # taskset execs the server, so $! is the server's own PID (the one /proc/<pid>/stat is read for).
+    PID[$target]=$!
+    STARTED+=("$!")
+    PORT[$target]=$port
+}
+
+wait_ready() {
+    local target=$1
+    for _ in $(seq 600); do
+        if [[ "$(redis-cli -p "${PORT[$target]}" ping 2>/dev/null)" == PONG ]]; then
+            return 0
+        fi
+        kill -0 "${PID[$target]}" 2>/dev/null || { tail -20 "$OUT_DIR/$target.log" >&2; die "$target exited"; }
+        sleep 0.1
+    done
+    tail -20 "$OUT_DIR/$target.log" >&2
+    die "$target did not answer PING on port ${PORT[$target]} within 60 s"
+}
+
+# utime + stime of the whole process (all threads), in clock ticks: fields 14 and 15 of /proc/<pid>/stat,
+# counted after the command name, which may contain spaces.
+cpu_ticks() {
+    local stat rest
+    stat=$(<"/proc/$1/stat")
+    rest=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- $rest
+    echo $(( ${12} + ${13} ))
+}
+
+# ------------------------------------------------------------------ measuring
+
+CLK_TCK=$(getconf CLK_TCK)
+RESULTS="$OUT_DIR/runs.tsv"
+printf 'round\tP\ttarget\trps\tp50_ms\tp99_ms\tcpu_us_per_req\n' >"$RESULTS"
+
+# One redis-benchmark run; prints "rps p50 p99 cpu_us_per_req". rps is requests over the time of all four
+# tests; p50 and p99 are the means over the four tests.
+run_once() {
+    local target=$1 pipeline=$2 n=$3 csv=$4 before after
+    before=$(cpu_ticks "${PID[$target]}")
+    taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "${PORT[$target]}" -t ping,set,get \
+        -c "$CLIENTS" -n "$n" -P "$pipeline" --csv >"$csv" 2>&1
+    after=$(cpu_ticks "${PID[$target]}")
+    awk -F'","' -v n="$n" -v ticks=$((after - before)) -v hz="$CLK_TCK" '
+        /^"(PING_INLINE|PING_MBULK|SET|GET)"/ {
+            gsub(/"/, "", $0); split($0, f, ",")
+            tests++; seconds += n / f[2]; p50 += f[5]; p99 += f[7]
+        }
+        END {
+            if (tests != 4) { exit 1 }
+            printf "%.0f %.3f %.3f %.3f\n", 4 * n / seconds, p50 / 4, p99 / 4, ticks / hz * 1e6 / (4 * n)
+        }' "$csv" || die "unexpected redis-benchmark output for $target (see $csv)"
+}
+
+echo "resp-bench: logs and raw results in $OUT_DIR" >&2
+i=0
+for target in $TARGETS; do
+    start_server "$target" $((BASE_PORT + i))
+    i=$((i + 1))
+done
+for target in $TARGETS; do
+    wait_ready "$target"
+done
+
+if [[ "$WARMUP_N" -gt 0 ]]; then
+    for target in $TARGETS; do
+        echo "resp-bench: warming up $target" >&2
+        run_once "$target" 16 "$WARMUP_N" "$OUT_DIR/warmup-$target.csv" >/dev/null
+        run_once "$target" 1 $((WARMUP_N / 10)) "$OUT_DIR/warmup-$target-p1.csv" >/dev/null
+    done
+fi
+
+for round in $(seq "$ROUNDS"); do
+    for pipeline in 16 1; do
+        n=$N_P16
+        [[ $pipeline == 1 ]] && n=$N_P1
+        for target in $TARGETS; do
+            read -r rps p50 p99 cpu < <(run_once "$target" "$pipeline" "$n" \
+                "$OUT_DIR/round$round-P$pipeline-$target.csv")
+            printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$pipeline" "$target" "$rps" "$p50" "$p99" "$cpu" \
+                >>"$RESULTS"
+            echo "resp-bench: round $round P$pipeline $target: $rps req/s, p50 $p50 ms, p99 $p99 ms," \
+                "$cpu us CPU/req" >&2
+        done
+    done
+done
+
+# ------------------------------------------------------------------ the table
+
+{
+    echo "redis-benchmark -t ping,set,get -c $CLIENTS, -n $N_P16 (P16) / $N_P1 (P1) per test, $ROUNDS rounds;" \
+        "servers on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs," \
+        "$(uname -r), redis $(redis-server --version | sed -n "s/.*v=\([^ ]*\).*/\1/p")"
+    echo
+    echo "Medians over rounds; 'x redis' is the median of the per-round ratios to redis-server."
+    echo "p50/p99 are the means over the four tests of a run (redis-benchmark's own percentiles)."
+    echo
+    awk -F'\t' -v targets="$TARGETS" '
+        function median(list,    a, n, i, j, t) {
+            n = split(list, a, " ")
+            if (n == 0) { return "" }
+            for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) { a[j + 1] = a[j] } a[j + 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        function ratio(list) { return list == "" ? "n/a" : sprintf("%.2f", median(list)) }
+        NR > 1 {
+            key = $2 SUBSEP $3
+            rps[key] = rps[key] " " $4; p50[key] = p50[key] " " $5; p99[key] = p99[key] " " $6
+            cpu[key] = cpu[key] " " $7
+            value[$1, $2, $3, "rps"] = $4; value[$1, $2, $3, "p50"] = $5
+            value[$1, $2, $3, "p99"] = $6; value[$1, $2, $3, "cpu"] = $7
+            rounds[$1] = 1
+        }
+        END {
+            print "| server | -P | req/s | x redis | p50 ms | x redis | p99 ms | x redis | server CPU us/req | x redis |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            nt = split(targets, t, " ")
+            for (pi = 1; pi <= 2; pi++) {
+                p = pi == 1 ? 16 : 1
+                for (k = 1; k <= nt; k++) {
+                    key = p SUBSEP t[k]
+                    if (!(key in rps)) { continue }
+                    split("rps p50 p99 cpu", m, " ")
+                    for (mi = 1; mi <= 4; mi++) {
+                        r[m[mi]] = ""
+                        for (round in rounds) {
+                            b = value[round, p, "redis", m[mi]]
+                            if (b != "" && b + 0 > 0) { r[m[mi]] = r[m[mi]] " " value[round, p, t[k], m[mi]] / b }
+                        }
+                    }
+                    if (p == 1) {
+                        lat = sprintf("%.3f | %s | %.3f | %s", median(p50[key]), ratio(r["p50"]),
+                            median(p99[key]), ratio(r["p99"]))
+                    } else {
+                        lat = "- | - | - | -"
+                    }
+                    printf "| %s | %d | %.0f | %s | %s | %.3f | %s |\n", t[k], p, median(rps[key]), ratio(r["rps"]),
+                        lat, median(cpu[key]), ratio(r["cpu"])
+                }
+            }
+        }' "$RESULTS"
+} | tee "$OUT_DIR/results.md"
