@@ -22,13 +22,13 @@ REDIS_PORT=${REDIS_PORT:-16379}
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
   apt-get install -y -qq redis-server redis-tools >/dev/null
 fi
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true   # 10,000 connections need more than the usual 1,024 fds
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-taskset -c 0 redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$REDIS_PORT" --maxclients 20000 \
+taskset -c 0 redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$REDIS_PORT" --maxclients 15000 \
   >/tmp/idle-bench-redis.log 2>&1 &
 pids+=($!); redis_pid=$!
 taskset -c 0 java -Xms512m -Xmx512m -XX:+UseSerialGC -jar "$JAR" --sample.port="$SAMPLE_PORT" --server.port=0 \
@@ -90,13 +90,27 @@ measure_idle_cpu() { # name port pid
   load_keys "$2"
   coproc HOLDER { hold "$IDLE_CONNS" "$2"; }
   read -r line <&"${HOLDER[0]}"
-  sleep 2 # let start-up work (JIT, GC after the load) settle before the idle window
+  sleep 10 # let the work of loading (JIT compilation, GC) settle before the idle window
   local c0 c1
+  thread_ticks "$3" >"/tmp/idle-bench-threads0.$3"
   c0=$(cpu_ticks "$3"); sleep "$IDLE_SECONDS"; c1=$(cpu_ticks "$3")
+  thread_ticks "$3" >"/tmp/idle-bench-threads1.$3"
   printf '| %s | %s | %s | %s | %.0f |\n' "$1" "$IDLE_CONNS" "$(redis-cli -p "$2" dbsize)" "$IDLE_SECONDS" \
     "$(( (c1 - c0) * 1000 / tck ))"
   exec {HOLDER[1]}>&-
   wait "$HOLDER_PID" 2>/dev/null || true
+}
+
+# "name|tid|ticks" for every thread of a process, to say which threads burnt the idle CPU.
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s|%s|%s\n' "$(tr ' ' _ <"$t/comm")" "$(basename "$t")" "$(awk '{print $14 + $15}' "$t/stat")"
+  done | sort
+}
+
+busy_threads() { # pid
+  join -t'|' -j 2 <(sort -t'|' -k2 "/tmp/idle-bench-threads0.$1") <(sort -t'|' -k2 "/tmp/idle-bench-threads1.$1") \
+    | awk -F'|' -v tck="$tck" '{d = $5 - $3; if (d > 0) printf "%s %d ms; ", $2, d * 1000 / tck}'
 }
 
 echo "## Memory per idle connection ($(date -u +%F), $(nproc) CPUs)"
@@ -112,3 +126,5 @@ echo "| server | idle connections | keys with TTL | seconds | CPU ms |"
 echo "|---|---:|---:|---:|---:|"
 measure_idle_cpu redis-server "$REDIS_PORT" "$redis_pid"
 measure_idle_cpu sample-app "$SAMPLE_PORT" "$sample_pid"
+echo
+echo "Threads that used CPU in the idle window: redis-server: $(busy_threads "$redis_pid"); sample-app: $(busy_threads "$sample_pid")"

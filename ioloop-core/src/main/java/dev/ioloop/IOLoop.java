@@ -79,7 +79,9 @@ import org.slf4j.LoggerFactory;
  *       order, skipping one cancelled by an earlier callback of this step.</li>
  *   <li>If {@link #stop()} was called, leave the loop here.</li>
  *   <li>Poll: without waiting if callbacks are queued, else until the earliest deadline (a positive wait is
- *       never rounded down to a busy spin), else indefinitely.</li>
+ *       never rounded down to a busy spin), else indefinitely. After an iteration that ran callbacks from
+ *       other threads, the loop first watches its queue for up to 20 microseconds: a producer that sends more
+ *       in that window finds the loop awake and pays no wakeup syscall. An idle loop never spins.</li>
  *   <li>Dispatch each ready channel once, with one combined mask, to its handler. A channel removed earlier
  *       in this dispatch is not dispatched; a handler never sees an event outside its interest (except
  *       {@code ERROR}).</li>

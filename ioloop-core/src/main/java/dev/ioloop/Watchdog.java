@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * stretch. Time a loop spends idle in poll never counts.
  *
  * <p>A loop is watched from its first start until it is closed. The thread parks indefinitely while no loop is
- * watched, and checks every quarter of the smallest threshold (at least 10 ms, at most 1 s) otherwise. It never
- * wakes a loop.
+ * watched; otherwise it checks every quarter of the smallest threshold while some loop is at work, and once per
+ * threshold while every loop sleeps in poll (at least 10 ms, at most 1 s apart). It never wakes a loop.
  */
 final class Watchdog implements Runnable {
 
@@ -54,17 +54,24 @@ final class Watchdog implements Runnable {
     public void run() {
         while (true) {
             long interval = Long.MAX_VALUE;
+            boolean allPolling = true;
             for (IOLoop loop : loops) {
                 check(loop);
                 checks.incrementAndGet();
-                interval = Math.min(interval, loop.blockedThresholdNanos() / 4);
+                boolean polling = loop.stats().stretchStartNanos == 0;
+                allPolling &= polling;
+                interval = Math.min(interval, loop.blockedThresholdNanos());
             }
             if (interval == Long.MAX_VALUE) {
                 LockSupport.park(this);
-            } else {
-                LockSupport.parkNanos(this, Math.max(TimeUnit.MILLISECONDS.toNanos(10),
-                        Math.min(interval, TimeUnit.SECONDS.toNanos(1))));
+                continue;
             }
+            // A loop at work is looked at every quarter threshold; when every loop sleeps in poll, once per
+            // threshold is enough (a stretch that starts meanwhile is still caught, at most one threshold late),
+            // which keeps an idle process's wakeups down.
+            long wait = allPolling ? interval : interval / 4;
+            LockSupport.parkNanos(this, Math.max(TimeUnit.MILLISECONDS.toNanos(10),
+                    Math.min(wait, TimeUnit.SECONDS.toNanos(1))));
         }
     }
 

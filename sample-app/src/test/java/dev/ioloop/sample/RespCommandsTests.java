@@ -124,6 +124,11 @@ class RespCommandsTests extends SampleServerTestSupport {
         assertThat(jedis.clientSetname("tester")).isEqualTo("OK");
         assertThat(jedis.clientGetname()).isEqualTo("tester");
         assertThat(jedis.clientId()).isPositive();
+        assertThat((java.util.List<?>) jedis.sendCommand(Protocol.Command.COMMAND)).isNotEmpty();
+        assertThat(jedis.sendCommand(Protocol.Command.CLIENT, "SETINFO", "LIB-NAME", "test")).isNotNull();
+        java.util.List<?> hello = (java.util.List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2");
+        assertThat(hello.stream().map(o -> o instanceof byte[] b ? SafeEncoder.encode(b) : o))
+                .contains("server", "proto", 2L);
         assertThatThrownBy(() -> raw("HELLO", "3"))
                 .hasMessage("NOPROTO sorry, this protocol version is not supported.");
     }
