@@ -41,6 +41,19 @@ class IOLoopHandlerTests {
         return pipe;
     }
 
+    /** A blocking client and its non-blocking accepted peer, on loopback. */
+    private SocketChannel[] connectedPair() throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open().bind(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        resources.add(server);
+        SocketChannel client = SocketChannel.open(server.getLocalAddress());
+        resources.add(client);
+        SocketChannel accepted = server.accept();
+        resources.add(accepted);
+        accepted.configureBlocking(false);
+        return new SocketChannel[] {client, accepted};
+    }
+
     private static void write(Pipe pipe, String s) throws IOException {
         pipe.sink().write(ByteBuffer.wrap(s.getBytes()));
     }
@@ -73,14 +86,9 @@ class IOLoopHandlerTests {
 
     @Test
     void handlerRegisteredForReadNeverSeesWrite() throws IOException {
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(lo, 0));
-        resources.add(server);
-        SocketChannel client = SocketChannel.open(server.getLocalAddress());
-        resources.add(client);
-        SocketChannel accepted = server.accept();
-        resources.add(accepted);
-        accepted.configureBlocking(false);
+        SocketChannel[] pair = connectedPair();
+        SocketChannel client = pair[0];
+        SocketChannel accepted = pair[1];
         // The socket is writable all the time; the handler only asked for READ.
         List<Integer> masks = new ArrayList<>();
         loop.addHandler(accepted, (ch, events) -> {
@@ -94,14 +102,9 @@ class IOLoopHandlerTests {
 
     @Test
     void readyChannelIsDispatchedOnceWithOneCombinedMask() throws IOException {
-        InetAddress lo = InetAddress.getLoopbackAddress();
-        ServerSocketChannel server = ServerSocketChannel.open().bind(new InetSocketAddress(lo, 0));
-        resources.add(server);
-        SocketChannel client = SocketChannel.open(server.getLocalAddress());
-        resources.add(client);
-        SocketChannel accepted = server.accept();
-        resources.add(accepted);
-        accepted.configureBlocking(false);
+        SocketChannel[] pair = connectedPair();
+        SocketChannel client = pair[0];
+        SocketChannel accepted = pair[1];
         client.write(ByteBuffer.wrap(new byte[] {1}));
         List<Integer> masks = new ArrayList<>();
         loop.addHandler(accepted, (ch, events) -> {
