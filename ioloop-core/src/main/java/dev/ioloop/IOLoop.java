@@ -23,12 +23,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -145,8 +141,7 @@ public class IOLoop implements Executor, AutoCloseable {
     private ErrorHandler errorHandler;
     private volatile LatencyListener latencyListener;
     private volatile BlockedLoopListener blockedListener;
-    private Executor defaultExecutor;
-    private boolean ownsDefaultExecutor;
+    private final DefaultExecutor defaultExecutor;
 
     private final ConcurrentHashMap<SelectableChannel, Registration> handlers = new ConcurrentHashMap<>();
     private final MpscCallbackQueue remoteCallbacks = new MpscCallbackQueue();
@@ -191,7 +186,7 @@ public class IOLoop implements Executor, AutoCloseable {
         this.latencyListener = b.latencyListener;
         this.blockedListener = b.blockedListener;
         this.blockedThresholdNanos = b.blockedThreshold.toNanos();
-        this.defaultExecutor = b.defaultExecutor;
+        this.defaultExecutor = new DefaultExecutor(name, b.defaultExecutor);
         this.poller = Pollers.create(b.poller);
     }
 
@@ -767,9 +762,7 @@ public class IOLoop implements Executor, AutoCloseable {
         timers.clear();
         callbacks.clear();
         remoteCallbacks.clear();
-        if (ownsDefaultExecutor && defaultExecutor instanceof ExecutorService service) {
-            service.shutdown();
-        }
+        defaultExecutor.shutdownOwn();
     }
 
     /** Returns whether {@link #close()} was called. */
@@ -917,7 +910,7 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> fn) {
         Objects.requireNonNull(fn, "fn");
-        Executor target = executor != null ? executor : defaultExecutor();
+        Executor target = executor != null ? executor : defaultExecutor.get();
         CompletableFuture<T> result = new CompletableFuture<>();
         target.execute(() -> {
             T value = null;
@@ -952,31 +945,7 @@ public class IOLoop implements Executor, AutoCloseable {
     public void setDefaultExecutor(Executor executor) {
         checkThread("setDefaultExecutor");
         Objects.requireNonNull(executor, "executor");
-        synchronized (this) {
-            if (ownsDefaultExecutor && defaultExecutor instanceof ExecutorService service) {
-                service.shutdown();
-            }
-            defaultExecutor = executor;
-            ownsDefaultExecutor = false;
-        }
-    }
-
-    private synchronized Executor defaultExecutor() {
-        if (defaultExecutor == null) {
-            // Tornado's default: a thread pool of 5 x CPUs; threads are daemons and time out when idle.
-            int size = Runtime.getRuntime().availableProcessors() * 5;
-            AtomicInteger number = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, name + "-executor-" + number.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            defaultExecutor = pool;
-            ownsDefaultExecutor = true;
-        }
-        return defaultExecutor;
+        defaultExecutor.set(executor);
     }
 
     // ---------------------------------------------------------------- errors, listeners, identity
