@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The order of one iteration, stepped on the test thread with a test clock. */
+@org.junit.jupiter.api.Timeout(30)
 class IOLoopIterationTests {
 
     private final TestClock clock = new TestClock();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Statistics and loop-latency samples, stepped with a test clock. */
+@org.junit.jupiter.api.Timeout(30)
 class IOLoopObservabilityTests {
 
     private final TestClock clock = new TestClock();

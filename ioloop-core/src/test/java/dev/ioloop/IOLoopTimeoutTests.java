@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Timeout handles, cancellation and the memory bound of cancelled timeouts. */
+@org.junit.jupiter.api.Timeout(30)
 class IOLoopTimeoutTests {
 
     private final TestClock clock = new TestClock();

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Talks RESP to the {@link NettyRespServer} over a plain socket, on each transport. */
+@Timeout(60)
 class NettyRespServerTests {
 
     @Nested

@@ -9,8 +9,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The binder on a loop stepped by the test thread with {@code runOnce}: no loop thread, no Spring. */
+@Timeout(30)
 class IOLoopMeterBinderTests {
 
     private final IOLoop loop = IOLoop.builder().name("stepped").blockedThreshold(Duration.ZERO).build();
