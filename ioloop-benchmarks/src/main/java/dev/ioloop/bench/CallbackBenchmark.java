@@ -68,12 +68,12 @@ public class CallbackBenchmark {
             switch (target) {
                 case "ioloop" -> {
                     loop = IOLoop.builder().name("bench-loop").build();
+                    java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
+                    loop.addCallback(running::countDown);
                     loopThread = new Thread(loop::start, "bench-loop");
                     loopThread.setDaemon(true);
                     loopThread.start();
-                    while (!loop.isRunning()) {
-                        Thread.sleep(1);
-                    }
+                    running.await();
                     IOLoop l = loop;
                     executor = l::addCallback;
                 }
