@@ -31,7 +31,7 @@ trap cleanup EXIT
 taskset -c 0 redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$REDIS_PORT" --maxclients 15000 \
   >/tmp/idle-bench-redis.log 2>&1 &
 pids+=($!); redis_pid=$!
-taskset -c 0 java -Xms512m -Xmx512m -XX:+UseSerialGC -jar "$JAR" --sample.port="$SAMPLE_PORT" --server.port=0 \
+taskset -c 0 java ${SAMPLE_JVM_FLAGS:--Xms512m -Xmx512m -XX:+UseSerialGC} -jar "$JAR" --sample.port="$SAMPLE_PORT" --server.port=0 \
   --spring.main.banner-mode=off >/tmp/idle-bench-sample.log 2>&1 &
 pids+=($!); sample_pid=$!
 
@@ -91,26 +91,28 @@ measure_idle_cpu() { # name port pid
   coproc HOLDER { hold "$IDLE_CONNS" "$2"; }
   read -r line <&"${HOLDER[0]}"
   sleep 10 # let the work of loading (JIT compilation, GC) settle before the idle window
-  local c0 c1
   thread_ticks "$3" >"/tmp/idle-bench-threads0.$3"
-  c0=$(cpu_ticks "$3"); sleep "$IDLE_SECONDS"; c1=$(cpu_ticks "$3")
+  sleep "$IDLE_SECONDS"
   thread_ticks "$3" >"/tmp/idle-bench-threads1.$3"
-  printf '| %s | %s | %s | %s | %.0f |\n' "$1" "$IDLE_CONNS" "$(redis-cli -p "$2" dbsize)" "$IDLE_SECONDS" \
-    "$(( (c1 - c0) * 1000 / tck ))"
+  printf '| %s | %s | %s | %s | %s |\n' "$1" "$IDLE_CONNS" "$(redis-cli -p "$2" dbsize)" "$IDLE_SECONDS" \
+    "$(join -t'|' -j 2 <(sort -t'|' -k2 "/tmp/idle-bench-threads0.$3") <(sort -t'|' -k2 "/tmp/idle-bench-threads1.$3") \
+       | awk -F'|' '{d += $5 - $3} END {printf "%.1f", d / 1e6}')"
   exec {HOLDER[1]}>&-
   wait "$HOLDER_PID" 2>/dev/null || true
 }
 
-# "name|tid|ticks" for every thread of a process, to say which threads burnt the idle CPU.
+# "name|tid|nanoseconds on CPU" for every thread of a process (schedstat: nanosecond precision, where
+# utime/stime count 10 ms ticks), to say how much CPU the idle process burnt and which threads burnt it.
+# Threads that start and end inside the window are not counted.
 thread_ticks() {
   for t in /proc/"$1"/task/*; do
-    printf '%s|%s|%s\n' "$(tr ' ' _ <"$t/comm")" "$(basename "$t")" "$(awk '{print $14 + $15}' "$t/stat")"
+    printf '%s|%s|%s\n' "$(tr ' ' _ <"$t/comm")" "$(basename "$t")" "$(awk '{print $1}' "$t/schedstat")"
   done | sort
 }
 
 busy_threads() { # pid
   join -t'|' -j 2 <(sort -t'|' -k2 "/tmp/idle-bench-threads0.$1") <(sort -t'|' -k2 "/tmp/idle-bench-threads1.$1") \
-    | awk -F'|' -v tck="$tck" '{d = $5 - $3; if (d > 0) printf "%s %d ms; ", $2, d * 1000 / tck}'
+    | awk -F'|' '{d = $5 - $3; if (d > 100000) printf "%s %.1f ms; ", $2, d / 1e6}'
 }
 
 echo "## Memory per idle connection ($(date -u +%F), $(nproc) CPUs)"
@@ -122,7 +124,7 @@ measure_memory sample-app "$SAMPLE_PORT" "$sample_pid" yes
 echo
 echo "## CPU while idle"
 echo
-echo "| server | idle connections | keys with TTL | seconds | CPU ms |"
+echo "| server | idle connections | keys with TTL | seconds | CPU ms (all threads, schedstat) |"
 echo "|---|---:|---:|---:|---:|"
 measure_idle_cpu redis-server "$REDIS_PORT" "$redis_pid"
 measure_idle_cpu sample-app "$SAMPLE_PORT" "$sample_pid"
