@@ -8,9 +8,12 @@ import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.DisposableBean;
@@ -106,9 +109,11 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
      * {@link #pauseListeners()}); call it while the loop does not run.
      */
     public void resumeListeners() {
+        Set<SelectableChannel> registered = Collections.newSetFromMap(new IdentityHashMap<>());
+        loop.handlers().forEach(h -> registered.add(h.channel()));
         for (IoHandlerRegistration registration : registrations()) {
             SelectableChannel channel = registration.channel();
-            if (channel.isOpen() && loop.handlers().stream().noneMatch(h -> h.channel() == channel)) {
+            if (channel.isOpen() && !registered.contains(channel)) {
                 loop.addHandler(channel, registration.handler(), registration.events());
             }
         }

@@ -71,15 +71,20 @@ final class RespConnection implements FdHandler<SocketChannel> {
         }
     }
 
-    private void read() throws IOException {
-        ByteBuffer buffer = server.readBuffer();
+    /** Reads what the socket has into the loop's shared buffer; closes on end of stream. */
+    private int readShared(ByteBuffer buffer) throws IOException {
         buffer.clear();
         int n = channel.read(buffer);
         if (n < 0) {
             close();
-            return;
         }
-        if (n == 0) {
+        return n;
+    }
+
+    private void read() throws IOException {
+        ByteBuffer buffer = server.readBuffer();
+        int n = readShared(buffer);
+        if (n <= 0) {
             return;
         }
         buffer.flip();
@@ -125,11 +130,7 @@ final class RespConnection implements FdHandler<SocketChannel> {
     }
 
     private void discardInput() throws IOException {
-        ByteBuffer buffer = server.readBuffer();
-        buffer.clear();
-        if (channel.read(buffer) < 0) {
-            close();
-        }
+        readShared(server.readBuffer());
     }
 
     /** Stops reading; closes once the replies already produced are written (graceful shutdown). */
