@@ -5,9 +5,14 @@ package dev.ioloop;
  *
  * <p>Called on the loop thread. The loop counts every exception it reports here in
  * {@link IOLoopStats#errors()} before calling the handler, whichever handler is installed. The default
- * ({@link #logging()}) logs at WARN with the failing task's identity and holds back repeats of the same
- * failure so a handler that fails on every event cannot flood the log. An {@link Error} is never passed
- * here: it propagates out of {@link IOLoop#start()}.
+ * ({@link #logging()}) logs at WARN with the failing task's identity, at most once per 10 s for each kind of
+ * failure (the source's class and the exception's class), so a handler that fails on every event cannot flood
+ * the log; the count of failures held back is logged with the next report of that kind. An {@link Error} is
+ * never passed here: it propagates out of {@link IOLoop#start()}.
+ *
+ * <p>After reporting a failure of an {@link FdHandler}, the loop also applies its
+ * {@linkplain IOLoop.Builder#handlerFailureLimit failure limit}: a channel whose handler failed that many times
+ * in a row is taken off the loop and closed.
  */
 @FunctionalInterface
 public interface ErrorHandler {

@@ -118,6 +118,8 @@ public class IOLoop implements Executor, AutoCloseable {
     private static final Object INSTANCE_LOCK = new Object();
     private static final AtomicInteger LOOP_NUMBER = new AtomicInteger();
     private static final long NO_STAMP = Long.MIN_VALUE;
+    /** The default of {@link Builder#handlerFailureLimit}: consecutive failures before a channel is closed. */
+    public static final int DEFAULT_HANDLER_FAILURE_LIMIT = 10;
     private static final int CANCELLED_COMPACT_MIN = 512;
     private static final long SPIN_BEFORE_SLEEP_NANOS = 20_000;
     private static final VarHandle SLEEPING;
@@ -137,6 +139,8 @@ public class IOLoop implements Executor, AutoCloseable {
     private final LongSupplier clock;
     private final boolean systemClock;
     private final long blockedThresholdNanos;
+    private final int handlerFailureLimit;
+    private final LogLimiter closeLogLimiter = new LogLimiter(LoggingErrorHandler.QUIET_NANOS);
     private final IOLoopStats stats = new IOLoopStats(this);
     private ErrorHandler errorHandler;
     private volatile LatencyListener latencyListener;
@@ -186,6 +190,7 @@ public class IOLoop implements Executor, AutoCloseable {
         this.latencyListener = b.latencyListener;
         this.blockedListener = b.blockedListener;
         this.blockedThresholdNanos = b.blockedThreshold.toNanos();
+        this.handlerFailureLimit = b.handlerFailureLimit;
         this.defaultExecutor = new DefaultExecutor(name, b.defaultExecutor);
         this.poller = Pollers.create(b.poller);
     }
@@ -596,8 +601,41 @@ public class IOLoop implements Executor, AutoCloseable {
     private void dispatch(Registration registration, int events) {
         try {
             ((FdHandler<SelectableChannel>) registration.handler).handle(registration.channel, events);
+            if (registration.failures != 0) {
+                registration.failures = 0;
+            }
         } catch (Exception e) {
             handleError(registration.handler, e);
+            if (handlerFailureLimit > 0 && ++registration.failures >= handlerFailureLimit) {
+                closeFailingChannel(registration, e);
+            }
+        }
+    }
+
+    /**
+     * The handler failure policy: a handler that failed {@link #handlerFailureLimit} times in a row would, on a
+     * level-triggered loop, be called again on every iteration for as long as its channel stays ready, burning
+     * the loop thread. Its channel is taken off the loop and closed instead, which costs only that channel.
+     */
+    private void closeFailingChannel(Registration registration, Exception last) {
+        SelectableChannel channel = registration.channel;
+        if (registration.removed || handlers.get(channel) != registration) {
+            return; // the handler removed (or replaced) its own registration while failing
+        }
+        removeHandler(channel);
+        stats.handlerClosed();
+        Exception closeFailure = null;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            closeFailure = e;
+        }
+        long heldBack = closeLogLimiter.admit(registration.handler.getClass(), last.getClass(), System.nanoTime());
+        if (heldBack >= 0) {
+            log.warn("IOLoop '{}' closed {}: its handler {} failed {} times in a row (last: {}){}{}", name, channel,
+                    registration.handler, registration.failures, last,
+                    heldBack > 0 ? "; " + heldBack + " similar closes since the last report were not logged" : "",
+                    closeFailure != null ? "; closing it failed: " + closeFailure : "");
         }
     }
 
@@ -988,6 +1026,11 @@ public class IOLoop implements Executor, AutoCloseable {
         return blockedListener;
     }
 
+    /** Returns the handler failure limit ({@link Builder#handlerFailureLimit}); 0 when the policy is off. */
+    public int handlerFailureLimit() {
+        return handlerFailureLimit;
+    }
+
     /** Returns the blocked-loop threshold in nanoseconds; 0 when the watchdog is off. */
     public long blockedThresholdNanos() {
         return blockedThresholdNanos;
@@ -1111,6 +1154,8 @@ public class IOLoop implements Executor, AutoCloseable {
         volatile int events;
         Poller.Key key;
         boolean removed;
+        /** Consecutive failed calls of the handler; loop thread only. */
+        int failures;
 
         Registration(SelectableChannel channel, FdHandler<?> handler, int events) {
             this.channel = channel;
@@ -1132,6 +1177,7 @@ public class IOLoop implements Executor, AutoCloseable {
         private LatencyListener latencyListener;
         private BlockedLoopListener blockedListener;
         private Duration blockedThreshold = Duration.ofSeconds(1);
+        private int handlerFailureLimit = DEFAULT_HANDLER_FAILURE_LIMIT;
 
         private Builder() {
         }
@@ -1183,6 +1229,30 @@ public class IOLoop implements Executor, AutoCloseable {
         /** Sets the listener of loop-latency samples (default none); see {@link LatencyListener}. */
         public Builder latencyListener(LatencyListener listener) {
             this.latencyListener = listener;
+            return this;
+        }
+
+        /**
+         * Sets how many times in a row an {@link FdHandler} may throw before the loop takes its channel off the
+         * loop and closes it (default {@value IOLoop#DEFAULT_HANDLER_FAILURE_LIMIT}); 0 turns the policy off.
+         *
+         * <p>Why: the loop is level-triggered, so a handler that throws before it consumes its channel's
+         * readiness is called again on the next iteration, and the next, spinning the loop thread for as long as
+         * the channel stays ready. Every failure still goes to the {@linkplain #errorHandler error handler} first;
+         * a call that returns normally resets the count. When the limit is reached the loop removes the handler,
+         * closes the channel, counts it in {@link IOLoopStats#handlersClosed()} and logs one WARN (rate-limited
+         * like the error log). With 0 the loop behaves like Tornado and calls a failing handler forever. A
+         * handler whose failures are expected and transient (e.g. {@code accept} failing with "Too many open
+         * files") should catch them itself rather than rely on this policy.
+         *
+         * @param limit consecutive failures, {@code >= 0}
+         * @throws IllegalArgumentException if {@code limit} is negative
+         */
+        public Builder handlerFailureLimit(int limit) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("handlerFailureLimit must be >= 0 (0 turns it off): " + limit);
+            }
+            this.handlerFailureLimit = limit;
             return this;
         }
 

@@ -24,10 +24,11 @@ public final class IOLoopStats {
     private static final int TIMEOUTS_RUN = 6;
     private static final int LATENCY_SAMPLES = 7;
     private static final int HANDLERS = 8;
+    private static final int HANDLERS_CLOSED = 9;
 
     private final IOLoop loop;
     // Written by the loop thread only (opaque stores: no fence on the hot path), read by anyone.
-    private final long[] counters = new long[9];
+    private final long[] counters = new long[10];
     private volatile long blocked;
     // Non-zero while the loop works: when the current stretch of work began (System.nanoTime). Read by the
     // watchdog.
@@ -84,6 +85,14 @@ public final class IOLoopStats {
         return get(LATENCY_SAMPLES);
     }
 
+    /**
+     * Returns the number of channels the loop closed because their handler failed too many times in a row
+     * ({@link IOLoop.Builder#handlerFailureLimit}).
+     */
+    public long handlersClosed() {
+        return get(HANDLERS_CLOSED);
+    }
+
     /** Returns the number of blocked stretches the watchdog has noticed. */
     public long blocked() {
         return blocked;
@@ -136,6 +145,10 @@ public final class IOLoopStats {
         add(ERRORS, 1);
     }
 
+    void handlerClosed() {
+        add(HANDLERS_CLOSED, 1);
+    }
+
     void latencySample() {
         add(LATENCY_SAMPLES, 1);
     }
@@ -164,6 +177,6 @@ public final class IOLoopStats {
     public String toString() {
         return "IOLoopStats[handlers=" + handlers() + ", pendingCallbacks=" + pendingCallbacks()
                 + ", pendingTimeouts=" + pendingTimeouts() + ", iterations=" + iterations() + ", events=" + events()
-                + ", errors=" + errors() + ", blocked=" + blocked() + "]";
+                + ", errors=" + errors() + ", handlersClosed=" + handlersClosed() + ", blocked=" + blocked() + "]";
     }
 }

@@ -33,12 +33,7 @@ class IOLoopHandlerTests {
     }
 
     private Pipe pipe() throws IOException {
-        Pipe pipe = Pipe.open();
-        pipe.source().configureBlocking(false);
-        pipe.sink().configureBlocking(false);
-        resources.add(pipe.source());
-        resources.add(pipe.sink());
-        return pipe;
+        return TestPipes.open(resources);
     }
 
     /** A blocking client and its non-blocking accepted peer, on loopback. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import dev.ioloop.TestPipes;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -51,12 +52,7 @@ public abstract class PollerContractTests {
     }
 
     private Pipe pipe() throws IOException {
-        Pipe pipe = Pipe.open();
-        pipe.source().configureBlocking(false);
-        pipe.sink().configureBlocking(false);
-        resources.add(pipe.source());
-        resources.add(pipe.sink());
-        return pipe;
+        return TestPipes.open(resources);
     }
 
     @Test

@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -37,6 +39,8 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
 
     /** Name of the property source holding the {@code local.ioloop.<beanName>.port} properties. */
     public static final String PORTS_PROPERTY_SOURCE = "ioloop.ports";
+
+    private static final Logger log = LoggerFactory.getLogger(IoHandlerRegistrar.class);
 
     private final IOLoop loop;
     private final ListableBeanFactory beanFactory;
@@ -151,6 +155,9 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         synchronized (this) {
             registrations.add(registration);
             publishPort(registration);
+            if (registration.listen() != null) {
+                log.info("@IoHandler '{}' listening on {}", beanName, boundAddress(registration));
+            }
             listeners.forEach(listener -> listener.accept(registration));
         }
     }
@@ -223,6 +230,20 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                     + channel.getClass().getName(), "Change the type argument of FdHandler in bean '" + beanName
                     + "' to match its channel, or change its @IoHandler listen or channel.", null);
         }
+    }
+
+    /** The listen address with the port the system chose when it was 0, for the startup log. */
+    private static String boundAddress(IoHandlerRegistration registration) {
+        String listen = registration.listen();
+        try {
+            if (registration.channel() instanceof NetworkChannel network
+                    && network.getLocalAddress() instanceof InetSocketAddress inet) {
+                return listen.substring(0, listen.indexOf("://") + 3) + inet.getHostString() + ":" + inet.getPort();
+            }
+        } catch (IOException e) {
+            // closed meanwhile: the configured address will do
+        }
+        return listen;
     }
 
     @SuppressWarnings("unchecked")

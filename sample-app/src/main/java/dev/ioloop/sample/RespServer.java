@@ -9,6 +9,8 @@ import dev.ioloop.sample.resp.InfoSource;
 import dev.ioloop.sample.resp.Keyspace;
 import dev.ioloop.sample.resp.RespEngine;
 import java.nio.ByteBuffer;
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,6 +37,8 @@ import org.springframework.stereotype.Component;
 public class RespServer implements SmartLifecycle, InfoSource {
 
     private static final Logger log = LoggerFactory.getLogger(RespServer.class);
+    /** How long accepting pauses after {@code accept} failed (Netty's choice; Redis retries at once). */
+    static final Duration ACCEPT_PAUSE = Duration.ofSeconds(1);
 
     private final IOLoop loop;
     private final SampleProperties properties;
@@ -45,6 +49,7 @@ public class RespServer implements SmartLifecycle, InfoSource {
     private final AtomicLong connected = new AtomicLong();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong rejectedForOutput = new AtomicLong();
+    private final AtomicLong acceptPauses = new AtomicLong();
     private long nextClientId = 1;
     private volatile boolean draining;
     private volatile boolean running;
@@ -90,6 +95,26 @@ public class RespServer implements SmartLifecycle, InfoSource {
         log.warn("Could not set up connection {}", channel, e);
     }
 
+    /**
+     * Stops watching the listening socket for {@link #ACCEPT_PAUSE} after {@code accept} failed, then watches it
+     * again if it is still open and on the loop (the starter may have taken it off meanwhile, on shutdown).
+     */
+    void acceptPaused(ServerSocketChannel listener, IOException e) {
+        acceptPauses.incrementAndGet();
+        log.warn("accept failed on {}; not accepting for {} ms: {}", listener, ACCEPT_PAUSE.toMillis(), e.toString());
+        loop.updateHandler(listener, IOLoop.NONE);
+        loop.callLater(ACCEPT_PAUSE, () -> {
+            if (listener.isOpen() && loop.handlers().stream().anyMatch(h -> h.channel() == listener)) {
+                loop.updateHandler(listener, IOLoop.READ);
+            }
+        });
+    }
+
+    /** Returns how many times accepting was paused because {@code accept} failed. */
+    long acceptPauses() {
+        return acceptPauses.get();
+    }
+
     void closed(RespConnection connection) {
         if (connections.remove(connection)) {
             connected.decrementAndGet();
@@ -122,7 +147,9 @@ public class RespServer implements SmartLifecycle, InfoSource {
         ioloop.put("blocked", Long.toString(stats.blocked()));
         ioloop.put("busy_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(stats.busyNanos())));
         ioloop.put("idle_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(stats.idleNanos())));
+        ioloop.put("handlers_closed", Long.toString(stats.handlersClosed()));
         ioloop.put("clients_closed_for_output_limit", Long.toString(rejectedForOutput.get()));
+        ioloop.put("accept_pauses", Long.toString(acceptPauses.get()));
         return Map.of("ioloop", ioloop);
     }
 

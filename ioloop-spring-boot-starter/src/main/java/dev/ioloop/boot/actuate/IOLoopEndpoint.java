@@ -49,7 +49,7 @@ public class IOLoopEndpoint {
         Thread thread = loop.thread();
         List<HandlerDescriptor> handlers = loop.handlers().stream().map(this::describe).toList();
         Counters counters = new Counters(stats.iterations(), stats.events(), stats.callbacksRun(),
-                stats.timeoutsRun(), stats.errors(), stats.blocked(), stats.latencySamples(),
+                stats.timeoutsRun(), stats.errors(), stats.handlersClosed(), stats.blocked(), stats.latencySamples(),
                 stats.busyNanos() / 1_000_000, stats.idleNanos() / 1_000_000);
         return new LoopDescriptor(loop.name(), loop.pollerName(), thread != null ? thread.getName() : null,
                 loop.isRunning(), handlers, stats.pendingCallbacks(), stats.pendingTimeouts(), counters);
@@ -127,12 +127,13 @@ public class IOLoopEndpoint {
      * @param callbacksRun callbacks run
      * @param timeoutsRun timeouts run
      * @param errors exceptions passed to the error handler
+     * @param handlersClosed channels the loop closed because their handler failed too many times in a row
      * @param blocked stretches of work the watchdog found blocked
      * @param latencySamples loop-latency samples produced
      * @param busyMillis time spent working, in milliseconds
      * @param idleMillis time spent waiting in poll, in milliseconds
      */
     public record Counters(long iterations, long events, long callbacksRun, long timeoutsRun, long errors,
-            long blocked, long latencySamples, long busyMillis, long idleMillis) {
+            long handlersClosed, long blocked, long latencySamples, long busyMillis, long idleMillis) {
     }
 }

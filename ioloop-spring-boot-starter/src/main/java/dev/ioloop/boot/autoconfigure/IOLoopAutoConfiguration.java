@@ -40,6 +40,7 @@ public final class IOLoopAutoConfiguration {
                 .name(properties.name())
                 .poller(properties.poller())
                 .blockedThreshold(properties.blockedThreshold())
+                .handlerFailureLimit(properties.handlerFailureLimit())
                 .build());
     }
 

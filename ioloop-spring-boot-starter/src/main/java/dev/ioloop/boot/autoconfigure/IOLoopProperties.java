@@ -19,6 +19,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param blockedThreshold Time one stretch of loop work may run before the watchdog logs the loop thread's stack
  *     and the health turns DOWN; 0 disables the watchdog.
  * @param shutdownTimeout Maximum time to wait for the loop thread to end when the application shuts down.
+ * @param handlerFailureLimit Consecutive failures of one channel's handler after which the loop takes the channel
+ *     off the loop and closes it, so that a handler failing on every event cannot spin the loop thread; 0 keeps
+ *     calling a failing handler (Tornado's behaviour).
  */
 @ConfigurationProperties("ioloop")
 public record IOLoopProperties(
@@ -27,7 +30,8 @@ public record IOLoopProperties(
         @DefaultValue("ioloop") String threadName,
         @DefaultValue("selector") String poller,
         @DefaultValue("1s") Duration blockedThreshold,
-        @DefaultValue("10s") Duration shutdownTimeout) {
+        @DefaultValue("10s") Duration shutdownTimeout,
+        @DefaultValue("10") int handlerFailureLimit) {
 
     /** Checks every value, so that a mistake fails at binding with the property's name. */
     public IOLoopProperties {
@@ -44,6 +48,10 @@ public record IOLoopProperties(
         }
         if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException("ioloop.shutdown-timeout must be > 0: " + shutdownTimeout);
+        }
+        if (handlerFailureLimit < 0) {
+            throw new IllegalArgumentException("ioloop.handler-failure-limit must be >= 0 (0 turns it off): "
+                    + handlerFailureLimit);
         }
     }
 

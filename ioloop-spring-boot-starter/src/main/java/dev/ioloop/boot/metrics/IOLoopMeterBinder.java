@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  *       ran work, fed by the loop's {@code LatencyListener}; an idle loop records nothing and is never woken
  *       to measure.</li>
  *   <li>{@code ioloop.handlers}, {@code ioloop.callbacks.pending}, {@code ioloop.timeouts.pending} (gauges).</li>
- *   <li>{@code ioloop.iterations}, {@code ioloop.events}, {@code ioloop.errors}, {@code ioloop.blocked}
- *       (function counters).</li>
+ *   <li>{@code ioloop.iterations}, {@code ioloop.events}, {@code ioloop.errors}, {@code ioloop.blocked},
+ *       {@code ioloop.handlers.closed} (function counters).</li>
  *   <li>{@code ioloop.utilization} (gauge, 0..1): busy time over busy plus idle time <em>since the previous
  *       read of this gauge</em> (the first read covers the time since the loop started). A registry that
  *       publishes every step therefore sees the utilization of that step; several readers of the same gauge
@@ -77,6 +77,9 @@ public class IOLoopMeterBinder implements MeterBinder {
                 IOLoopStats::errors);
         counter(registry, tags, "ioloop.blocked", "Stretches of work that ran past the blocked threshold",
                 "stretches", IOLoopStats::blocked);
+        counter(registry, tags, "ioloop.handlers.closed",
+                "Channels closed by the loop because their handler failed too many times in a row", "channels",
+                IOLoopStats::handlersClosed);
         Gauge.builder("ioloop.utilization", this, IOLoopMeterBinder::utilization)
                 .description("Busy time over busy plus idle time of the loop since the previous read of this gauge "
                         + "(first read: since start), 0..1")

@@ -96,12 +96,13 @@ class IOLoopAutoConfigurationTests {
     @Test
     void bindsNamesAndDurations() {
         runner.withPropertyValues("ioloop.name=edge", "ioloop.thread-name=edge-io", "ioloop.blocked-threshold=250ms",
-                "ioloop.shutdown-timeout=3s").run(context -> {
+                "ioloop.shutdown-timeout=3s", "ioloop.handler-failure-limit=3").run(context -> {
                     IOLoopProperties properties = context.getBean(IOLoopProperties.class);
                     assertThat(properties.shutdownTimeout()).hasSeconds(3);
                     IOLoop loop = context.getBean(IOLoop.class);
                     assertThat(loop.name()).isEqualTo("edge");
                     assertThat(loop.blockedThresholdNanos()).isEqualTo(250_000_000L);
+                    assertThat(loop.handlerFailureLimit()).isEqualTo(3);
                     assertThat(loop.thread().getName()).isEqualTo("edge-io");
                 });
     }

@@ -36,7 +36,7 @@ class IOLoopMetricsAutoConfigurationTests {
             assertThat(context).hasSingleBean(IOLoopMeterBinder.class);
             for (String name : new String[] {"ioloop.latency", "ioloop.handlers", "ioloop.callbacks.pending",
                     "ioloop.timeouts.pending", "ioloop.iterations", "ioloop.events", "ioloop.errors",
-                    "ioloop.blocked", "ioloop.utilization"}) {
+                    "ioloop.blocked", "ioloop.handlers.closed", "ioloop.utilization"}) {
                 Meter meter = registry.find(name).tag("loop", "edge").meter();
                 assertThat(meter).as(name).isNotNull();
                 assertThat(meter.getId().getDescription()).as(name + " description").isNotBlank();

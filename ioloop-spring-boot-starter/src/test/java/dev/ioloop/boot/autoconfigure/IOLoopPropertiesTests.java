@@ -38,9 +38,9 @@ class IOLoopPropertiesTests {
         List<Map<String, Object>> properties = JsonPath.read(json, "$.properties[?(@.name =~ /ioloop\\..*/)]");
         assertThat(properties).extracting(p -> p.get("name")).containsExactlyInAnyOrder("ioloop.enabled",
                 "ioloop.name", "ioloop.thread-name", "ioloop.poller", "ioloop.blocked-threshold",
-                "ioloop.shutdown-timeout");
+                "ioloop.shutdown-timeout", "ioloop.handler-failure-limit");
         assertThat(properties).allSatisfy(p -> {
-            assertThat((String) p.get("description")).matches("(Whether|Name|Time|Maximum) .*\\.");
+            assertThat((String) p.get("description")).matches("(Whether|Name|Time|Maximum|Consecutive) .*\\.");
             assertThat(p.get("defaultValue")).isNotNull();
         });
         assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'ioloop.blocked-threshold')].defaultValue"))
@@ -48,7 +48,17 @@ class IOLoopPropertiesTests {
         assertThat(Files.exists(classes.resolve("META-INF/spring-autoconfigure-metadata.properties"))).isTrue();
     }
 
+    @Test
+    void acceptsAZeroHandlerFailureLimitButNoNegativeOne() {
+        assertThat(new IOLoopProperties(true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), 0)
+                .handlerFailureLimit()).isZero();
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new IOLoopProperties(true, "ioloop", "ioloop", "selector", Duration.ZERO,
+                        Duration.ofSeconds(1), -3))
+                .withMessage("ioloop.handler-failure-limit must be >= 0 (0 turns it off): -3");
+    }
+
     private static IOLoopProperties properties(String poller, Duration blocked, Duration shutdown) {
-        return new IOLoopProperties(true, "ioloop", "ioloop", poller, blocked, shutdown);
+        return new IOLoopProperties(true, "ioloop", "ioloop", poller, blocked, shutdown, 10);
     }
 }
