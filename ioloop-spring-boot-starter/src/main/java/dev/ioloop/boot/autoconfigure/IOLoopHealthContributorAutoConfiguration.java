@@ -2,6 +2,7 @@ package dev.ioloop.boot.autoconfigure;
 
 import dev.ioloop.IOLoop;
 import dev.ioloop.boot.IOLoopLifecycle;
+import dev.ioloop.boot.IoHandlerRegistrar;
 import dev.ioloop.boot.health.IOLoopHealthIndicator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -26,7 +27,8 @@ public final class IOLoopHealthContributorAutoConfiguration {
     @Bean
     @ConditionalOnEnabledHealthIndicator("ioloop")
     @ConditionalOnMissingBean(name = "ioloopHealthIndicator")
-    IOLoopHealthIndicator ioloopHealthIndicator(IOLoop loop, ObjectProvider<IOLoopLifecycle> lifecycle) {
-        return new IOLoopHealthIndicator(loop, lifecycle.getIfAvailable());
+    IOLoopHealthIndicator ioloopHealthIndicator(IOLoop loop, ObjectProvider<IOLoopLifecycle> lifecycle,
+            ObjectProvider<IoHandlerRegistrar> registrar) {
+        return new IOLoopHealthIndicator(loop, lifecycle.getIfAvailable(), registrar.getIfAvailable());
     }
 }

@@ -3,24 +3,31 @@ package dev.ioloop.boot.health;
 import dev.ioloop.IOLoop;
 import dev.ioloop.IOLoopStats;
 import dev.ioloop.boot.IOLoopLifecycle;
+import dev.ioloop.boot.IoHandlerRegistrar;
+import dev.ioloop.boot.IoHandlerRegistration;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 
 /**
  * Health of the application's {@link IOLoop} (contributor {@code ioloop}): UP while the loop runs and is not
- * blocked; DOWN when its thread died, when it is not running, or when its current stretch of work has lasted
- * longer than the blocked threshold (never, if the threshold is 0).
+ * blocked; DOWN when its thread died, when it is not running, when its current stretch of work has lasted
+ * longer than the blocked threshold (never, if the threshold is 0), or when the channel the starter opened for an
+ * {@code @IoHandler}'s {@code listen} has been closed while the loop runs (for example by the loop's handler
+ * failure limit): the application no longer serves that address.
  *
  * <p>Details: {@code running}, {@code thread}, {@code poller}, {@code blockedFor} (ms of the current stretch
  * past the threshold, else 0), {@code handlers}, {@code pendingCallbacks}, {@code pendingTimeouts}, and for
- * DOWN a {@code reason} (and the {@code error} that killed the thread). Reading it never blocks the loop.
+ * DOWN a {@code reason} (and the {@code error} that killed the thread, or the {@code closedListeners} bean
+ * names). Reading it never blocks the loop.
  */
 public class IOLoopHealthIndicator extends AbstractHealthIndicator {
 
     private final IOLoop loop;
     private final @Nullable IOLoopLifecycle lifecycle;
+    private final @Nullable IoHandlerRegistrar registrar;
 
     /**
      * Creates an indicator.
@@ -29,9 +36,22 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
      * @param lifecycle the lifecycle running it, which knows whether the thread died, or {@code null}
      */
     public IOLoopHealthIndicator(IOLoop loop, @Nullable IOLoopLifecycle lifecycle) {
+        this(loop, lifecycle, null);
+    }
+
+    /**
+     * Creates an indicator that also watches the {@code @IoHandler} listening channels.
+     *
+     * @param loop the loop to report on
+     * @param lifecycle the lifecycle running it, which knows whether the thread died, or {@code null}
+     * @param registrar whose {@code listen} channels must stay open while the loop runs, or {@code null}
+     */
+    public IOLoopHealthIndicator(IOLoop loop, @Nullable IOLoopLifecycle lifecycle,
+            @Nullable IoHandlerRegistrar registrar) {
         super("IOLoop health check failed");
         this.loop = loop;
         this.lifecycle = lifecycle;
+        this.registrar = registrar;
     }
 
     @Override
@@ -42,6 +62,9 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
         long stretch = stats.currentStretchNanos();
         long threshold = loop.blockedThresholdNanos();
         boolean blocked = running && threshold > 0 && stretch > threshold;
+        List<String> closedListeners = running && registrar != null ? registrar.registrations().stream()
+                .filter(r -> r.ownsChannel() && !r.channel().isOpen()).map(IoHandlerRegistration::beanName).toList()
+                : List.of();
         if (failure != null) {
             // Not down(failure): Boot would log its stack on every health read; the lifecycle logged it once.
             builder.down().withDetail("reason", "the loop thread died").withDetail("error", failure.toString());
@@ -50,6 +73,9 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
         } else if (blocked) {
             builder.down().withDetail("reason", "the loop has been busy for longer than the blocked threshold of "
                     + Duration.ofNanos(threshold).toMillis() + " ms");
+        } else if (!closedListeners.isEmpty()) {
+            builder.down().withDetail("reason", "the listening channel of @IoHandler " + closedListeners
+                    + " was closed").withDetail("closedListeners", closedListeners);
         } else {
             builder.up();
         }
