@@ -93,6 +93,9 @@ import org.slf4j.LoggerFactory;
  * <h2>Errors</h2>
  * An exception from a callback, timeout or handler goes to the {@link ErrorHandler} (by default a WARN log
  * with the task's identity, rate-limited) and is counted in {@link IOLoopStats#errors()}; the loop goes on.
+ * A channel whose handler throws {@linkplain Builder#handlerFailureLimit 10 times in a row} (by default) is
+ * taken off the loop and closed, because a level-triggered loop would otherwise call that handler on every
+ * iteration for as long as the channel stays ready; Tornado keeps calling it (limit 0).
  * An {@link Error} propagates out of {@code start()}, after the loop has marked itself not running and
  * restored the previous current loop, so it can be started again.
  *
