@@ -6,7 +6,8 @@
 # For each server (pinned to CPU 0): open CONNS (default 10,000) idle connections and report the RSS delta per
 # connection (and, for the JVM, the heap used after a full GC per connection); then, holding IDLE_CONNS (default
 # 1,000) connections and KEYS (default 100,000) keys with TTLs between 1,000 and 2,000 s, report the CPU time the
-# server burns over IDLE_SECONDS (default 10). Stops every process it started.
+# server burns over IDLE_SECONDS (default 10). Stops every process it started. SAMPLE_JVM_FLAGS replaces the
+# sample JVM's flags; SAMPLE_ARGS adds application arguments (e.g. --server.tomcat.background-processor-delay=-1s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +32,7 @@ trap cleanup EXIT
 taskset -c 0 redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$REDIS_PORT" --maxclients 15000 \
   >/tmp/idle-bench-redis.log 2>&1 &
 pids+=($!); redis_pid=$!
-taskset -c 0 java ${SAMPLE_JVM_FLAGS:--Xms512m -Xmx512m -XX:+UseSerialGC} -jar "$JAR" --sample.port="$SAMPLE_PORT" --server.port=0 \
+taskset -c 0 java ${SAMPLE_JVM_FLAGS:--Xms512m -Xmx512m -XX:+UseSerialGC} -jar "$JAR" --sample.port="$SAMPLE_PORT" --server.port=0 ${SAMPLE_ARGS:-} \
   --spring.main.banner-mode=off >/tmp/idle-bench-sample.log 2>&1 &
 pids+=($!); sample_pid=$!
 
