@@ -1,6 +1,9 @@
 package dev.ioloop.boot;
 
+import dev.ioloop.HandlerInfo;
 import dev.ioloop.IOLoop;
+import java.io.IOException;
+import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +25,11 @@ import org.springframework.context.SmartLifecycle;
  * starter opened from the loop and close them, so the loop stops accepting; (2) stop the loop through
  * {@code addCallback}, so callbacks queued earlier still run; (3) join the thread for at most
  * {@code ioloop.shutdown-timeout}, logging a WARN with the thread's stack if it does not end (the loop then
- * stays open); (4) close the loop. Channels the application registered itself stay open: they are its own.
- * Stopping is final: the loop is closed, so the lifecycle cannot be started again.
+ * stays open); (4) when the context closes, close the channels the starter opened, then the channels the
+ * application's handlers registered and left on the loop (connections they accepted and had not closed: no
+ * handler runs for them once the loop is closed, so nobody else could close them and their clients would wait
+ * forever), but not the application's {@code @IoHandler(channel = ...)} beans, which stay open; (5) close the
+ * loop. Closing is final: the lifecycle cannot be started again.
  *
  * <p>If the loop thread dies of an exception or {@link Error}, it is logged and kept as {@link #failure()},
  * and the health indicator reports DOWN.
@@ -143,8 +149,9 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
     }
 
     /**
-     * Closes what the starter opened when the context closes: stops the loop if it still runs (a failed startup
-     * closes the context without stopping lifecycles), closes the channels the starter opened and the loop.
+     * Closes what is left when the context closes: stops the loop if it still runs (a failed startup closes the
+     * context without stopping lifecycles), closes the channels the starter opened, the channels still registered
+     * except the application's {@code @IoHandler} channel beans, and the loop.
      */
     @Override
     public void destroy() {
@@ -155,7 +162,26 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
         if (registrar != null) {
             registrar.closeListeners();
         }
+        closeLeftOnTheLoop();
         loop.close();
+    }
+
+    /**
+     * Closes the channels still registered that no {@code @IoHandler} names: connections the application's
+     * handlers accepted and had not closed yet. Once the loop is closed no handler runs for them again.
+     */
+    private void closeLeftOnTheLoop() {
+        for (HandlerInfo handler : loop.handlers()) {
+            SelectableChannel channel = handler.channel();
+            if (registrar != null && registrar.registration(channel) != null) {
+                continue; // an @IoHandler channel bean: the application's own
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                log.debug("Failed to close {} left on IOLoop '{}'", channel, loop.name(), e);
+            }
+        }
     }
 
     /** Returns what killed the loop thread, or {@code null} while it has not died. */
