@@ -30,6 +30,9 @@ final class RespConnection implements FdHandler<SocketChannel> {
     private int interest = IOLoop.READ;
     private boolean closing;
     private boolean draining;
+    private boolean inputEnded;
+    /** {@link IOLoop#time()} of the last read or write that moved bytes. */
+    private long lastActive;
     private boolean lingering;
     private dev.ioloop.Timeout lingerTimer;
     private boolean closed;
@@ -38,6 +41,7 @@ final class RespConnection implements FdHandler<SocketChannel> {
         this.server = server;
         this.channel = channel;
         this.session = new RespSession(id);
+        this.lastActive = server.loop().time();
     }
 
     SocketChannel channel() {
@@ -83,20 +87,47 @@ final class RespConnection implements FdHandler<SocketChannel> {
 
     private void read() throws IOException {
         ByteBuffer buffer = server.readBuffer();
-        int n = readShared(buffer);
-        if (n <= 0) {
+        buffer.clear();
+        int n = channel.read(buffer);
+        if (n < 0) {
+            inputEnded();
             return;
         }
+        if (n == 0) {
+            return;
+        }
+        lastActive = server.loop().time();
         buffer.flip();
-        server.engine().process(session, buffer, out);
+        server.engine().process(session, buffer, out, server.outputLimit());
+        if (session.outputLimitReached()) {
+            // Over the limit with requests still unexecuted: those are dropped, so the client goes now.
+            server.outputLimitExceeded(this, out.pending());
+            close();
+            return;
+        }
         if (session.closeRequested()) {
             closing = true; // write what was accepted (the error or QUIT's +OK), then close
         }
     }
 
+    /**
+     * The client half-closed (or closed) its side: nothing more will be read, but the replies already produced
+     * are still written, then the connection closes. (A client that sends its commands and shuts its output
+     * down must get every reply; redis-server drops what it has not written yet.) Writing to a client that is
+     * gone fails, and that closes the connection too.
+     */
+    private void inputEnded() {
+        if (out.pending() == 0) {
+            close();
+            return;
+        }
+        closing = true;
+        inputEnded = true;
+    }
+
     private void flush() throws IOException {
-        if (out.pending() > 0) {
-            out.writeTo(channel);
+        if (out.pending() > 0 && out.writeTo(channel) > 0) {
+            lastActive = server.loop().time();
         }
         int pending = out.pending();
         if (pending > server.outputLimit()) {
@@ -105,7 +136,7 @@ final class RespConnection implements FdHandler<SocketChannel> {
             return;
         }
         if (pending == 0 && closing) {
-            if (draining) {
+            if (inputEnded || draining && idleFor(LINGER)) {
                 close();
             } else {
                 linger();
@@ -133,12 +164,25 @@ final class RespConnection implements FdHandler<SocketChannel> {
         readShared(server.readBuffer());
     }
 
-    /** Stops reading; closes once the replies already produced are written (graceful shutdown). */
+    /**
+     * Whether nothing was read from or written to this client for {@code d}: its last replies have long left
+     * the socket buffers, so closing it at once loses nothing.
+     */
+    private boolean idleFor(java.time.Duration d) {
+        return server.loop().time() - lastActive >= d.toNanos();
+    }
+
+    /**
+     * Stops reading; once the replies already produced are written, closes (graceful shutdown). A client that
+     * was active within {@link #LINGER} gets a lingering close, as after QUIT: its last replies may still be in
+     * the socket buffers while its next requests arrive, and closing a socket with unread input makes the kernel
+     * send a reset and throw those replies away, cutting one in half. An idle client is closed at once, so
+     * idle pooled connections do not slow the shutdown down.
+     */
     void drain() {
         draining = true;
         if (lingering) {
-            close();
-            return;
+            return; // closes itself, at the client's end of stream or after LINGER
         }
         closing = true;
         try {

@@ -55,6 +55,19 @@ public final class RespEngine {
      * ignores its input.
      */
     public void process(RespSession session, ByteBuffer in, ReplyBuffer out) {
+        process(session, in, out, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #process(RespSession, ByteBuffer, ReplyBuffer)}, but stops executing once {@code out} holds
+     * more than {@code outputLimit} bytes while requests remain: the session is then marked
+     * {@linkplain RespSession#outputLimitReached() over the output limit} (and to be closed) and the rest of the
+     * input is dropped. Without this, one read of pipelined requests from a client that never reads could make
+     * the server build gigabytes of replies in one go (64 KB of {@code GET big} is about 2,800 replies), holding
+     * the loop and its memory, before the limit is ever checked. The request whose reply crosses the limit is
+     * still executed, so a single large reply is judged by the caller after writing, as before.
+     */
+    public void process(RespSession session, ByteBuffer in, ReplyBuffer out, long outputLimit) {
         if (session.closeRequested()) {
             in.position(in.limit());
             session.clearStash();
@@ -64,6 +77,11 @@ public final class RespEngine {
             return;
         }
         if (!in.hasRemaining()) {
+            return;
+        }
+        if (out.pending() > outputLimit) {
+            session.markOutputLimitReached();
+            in.position(in.limit());
             return;
         }
         byte[] b;
@@ -100,6 +118,10 @@ public final class RespEngine {
             if (st.args.count > 0) {
                 execute(session, st.args, out);
                 if (session.closeRequested()) {
+                    break;
+                }
+                if (pos < end && out.pending() > outputLimit) {
+                    session.markOutputLimitReached();
                     break;
                 }
             }

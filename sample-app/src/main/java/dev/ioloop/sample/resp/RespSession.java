@@ -26,6 +26,7 @@ public final class RespSession {
     private byte[] name;
     private boolean closeRequested;
     private boolean protocolError;
+    private boolean outputLimitReached;
 
     private byte[] stash = EMPTY;
     private int stashLength;
@@ -58,6 +59,14 @@ public final class RespSession {
         return protocolError;
     }
 
+    /**
+     * Whether the engine stopped executing this client's requests because its pending replies passed the
+     * output limit: the connection must be closed without writing them (Redis's client-output-buffer-limit).
+     */
+    public boolean outputLimitReached() {
+        return outputLimitReached;
+    }
+
     /** Asks for the connection to be closed after its pending replies; further input is ignored. */
     public void requestClose() {
         closeRequested = true;
@@ -83,6 +92,12 @@ public final class RespSession {
 
     void markProtocolError() {
         protocolError = true;
+        closeRequested = true;
+        clearStash();
+    }
+
+    void markOutputLimitReached() {
+        outputLimitReached = true;
         closeRequested = true;
         clearStash();
     }

@@ -16,6 +16,8 @@ final class EngineHarness {
     final RespEngine engine;
     final RespSession session = new RespSession(7);
     final ReplyBuffer out = new ReplyBuffer();
+    /** The output limit passed to every {@code process} call (none by default). */
+    long outputLimit = Long.MAX_VALUE;
     private final ByteBuffer shared;
 
     EngineHarness() {
@@ -64,7 +66,7 @@ final class EngineHarness {
     void feedRead(byte[] b, int off, int len) {
         shared.clear();
         shared.put(b, off, len).flip();
-        engine.process(session, shared, out);
+        engine.process(session, shared, out, outputLimit);
         if (shared.hasRemaining()) {
             throw new AssertionError("engine left " + shared.remaining() + " bytes unconsumed");
         }

@@ -38,6 +38,33 @@ class PipelineTests {
     }
 
     @Test
+    void pipelineStopsOnceThePendingRepliesPassTheOutputLimitAndTheRestIsDropped() {
+        EngineHarness h = new EngineHarness();
+        h.call("SET", "v", "x".repeat(100));
+        h.outputLimit = 250;
+        String get = "$100\r\n" + "x".repeat(100) + "\r\n"; // 107 bytes
+        // Ten GETs in one read: the third reply takes the pending output past 250 bytes; the seven others
+        // are never executed, so a client that does not read cannot make the server build their replies.
+        h.feed((cmd("GET", "v").repeat(10) + cmd("SET", "dropped", "1")).getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(new String(h.out.toByteArray(), StandardCharsets.ISO_8859_1)).isEqualTo(get.repeat(3));
+        assertThat(h.session.outputLimitReached()).isTrue();
+        assertThat(h.session.closeRequested()).isTrue();
+        h.feed(cmd("SET", "after", "1").getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(h.keyspace.size()).as("neither the dropped SET nor a later one ran").isEqualTo(1);
+    }
+
+    @Test
+    void aReplyThatPassesTheOutputLimitWithNothingAfterItIsLeftToTheConnection() {
+        EngineHarness h = new EngineHarness();
+        h.call("SET", "v", "x".repeat(1000));
+        h.outputLimit = 250;
+        // One large reply is not cut short by the engine: the connection judges it after writing.
+        assertThat(h.call("GET", "v")).hasSize(1000 + 9);
+        assertThat(h.session.outputLimitReached()).isFalse();
+        assertThat(h.call("PING")).isEqualTo("+PONG\r\n");
+    }
+
+    @Test
     void pipelinedCommandsSplitAtEveryByteGiveTheSameReplies() {
         byte[] bytes = PIPELINE.getBytes(StandardCharsets.ISO_8859_1);
         for (int cut = 0; cut <= bytes.length; cut++) {
