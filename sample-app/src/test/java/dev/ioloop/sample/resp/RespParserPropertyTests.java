@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * <p>Runs are reproducible (see {@link PropertyCheck} for the seed and scale switches). Small limits
  * make the generated values reach every limit and cross it.
  */
-class RespParserProperties {
+class RespParserPropertyTests {
 
     /** Small enough for generated frames to reach and cross every limit. */
     static final RespLimits LIMITS = new RespLimits(300, 20, 512);
@@ -60,7 +60,7 @@ class RespParserProperties {
     void aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments() {
         forAll("aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments", 600,
                 r -> multibulkFrame(r, LIMITS),
-                RespParserProperties::shrinkFrame,
+                RespParserPropertyTests::shrinkFrame,
                 Frame::toString,
                 frame -> {
                     Outcome got = Feeder.whole(frame.encode(), LIMITS);
@@ -72,7 +72,7 @@ class RespParserProperties {
     void anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks() {
         forAll("anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks", 600,
                 r -> inlineFrame(r, LIMITS),
-                RespParserProperties::shrinkFrame,
+                RespParserPropertyTests::shrinkFrame,
                 Frame::toString,
                 frame -> {
                     Outcome got = Feeder.whole(frame.encode(), LIMITS);
@@ -84,8 +84,8 @@ class RespParserProperties {
     void pipelinedRequestsParseBackInOrderWhereverTheReadsAreCut() {
         forAll("pipelinedRequestsParseBackInOrderWhereverTheReadsAreCut", 200,
                 r -> new Cut<>(pipeline(r, LIMITS), cuts(r)),
-                c -> c.shrink(RespParserProperties::shrinkPipeline),
-                c -> c.show(RespParserProperties::showPipeline),
+                c -> c.shrink(RespParserPropertyTests::shrinkPipeline),
+                c -> c.show(RespParserPropertyTests::showPipeline),
                 c -> {
                     byte[] bytes = encode(c.value());
                     Outcome expected = Outcome.of(c.value().stream().map(Frame::expected)
@@ -761,7 +761,7 @@ class RespParserProperties {
     }
 
     private static Stream<List<Frame>> shrinkPipeline(List<Frame> frames) {
-        return shrinkList(frames, 1, RespParserProperties::shrinkFrame);
+        return shrinkList(frames, 1, RespParserPropertyTests::shrinkFrame);
     }
 
     private static String showPipeline(List<Frame> frames) {
@@ -936,18 +936,18 @@ class RespParserProperties {
 
         byte[] bytes() {
             ByteArrayOutputStream o = new ByteArrayOutputStream();
-            o.writeBytes(RespParserProperties.bytes("*" + count + "\r\n"));
+            o.writeBytes(RespParserPropertyTests.bytes("*" + count + "\r\n"));
             for (byte[] v : before) {
-                o.writeBytes(RespParserProperties.bytes("$" + v.length + "\r\n"));
+                o.writeBytes(RespParserPropertyTests.bytes("$" + v.length + "\r\n"));
                 o.writeBytes(v);
-                o.writeBytes(RespParserProperties.bytes("\r\n"));
+                o.writeBytes(RespParserPropertyTests.bytes("\r\n"));
             }
-            o.writeBytes(RespParserProperties.bytes("$" + length + "\r\n"));
+            o.writeBytes(RespParserPropertyTests.bytes("$" + length + "\r\n"));
             return o.toByteArray();
         }
 
         List<Integer> positions() {
-            return RespParserProperties.positions(cuts, bytes().length);
+            return RespParserPropertyTests.positions(cuts, bytes().length);
         }
 
         Stream<BadHeader> shrink() {
@@ -987,7 +987,7 @@ class RespParserProperties {
                 line[0] = '*';
             } else if (kind == LineKind.BULK_COUNT) {
                 line[0] = '$';
-                return concat(RespParserProperties.bytes("*1\r\n"), line);
+                return concat(RespParserPropertyTests.bytes("*1\r\n"), line);
             }
             return line;
         }
@@ -1007,17 +1007,17 @@ class RespParserProperties {
 
         byte[] bytes() {
             ByteArrayOutputStream o = new ByteArrayOutputStream();
-            o.writeBytes(RespParserProperties.bytes("*" + count + "\r\n"));
+            o.writeBytes(RespParserPropertyTests.bytes("*" + count + "\r\n"));
             for (int i = 0; i < sent; i++) {
-                o.writeBytes(RespParserProperties.bytes("$1\r\n" + (char) ('a' + i % 26) + "\r\n"));
+                o.writeBytes(RespParserPropertyTests.bytes("$1\r\n" + (char) ('a' + i % 26) + "\r\n"));
             }
-            o.writeBytes(RespParserProperties.bytes("$" + bulk + "\r\n"));
-            o.writeBytes(RespParserProperties.bytes("z".repeat(payload)));
+            o.writeBytes(RespParserPropertyTests.bytes("$" + bulk + "\r\n"));
+            o.writeBytes(RespParserPropertyTests.bytes("z".repeat(payload)));
             return o.toByteArray();
         }
 
         List<Integer> positions(int length) {
-            return RespParserProperties.positions(cuts, length);
+            return RespParserPropertyTests.positions(cuts, length);
         }
 
         Stream<Announced> shrink() {
@@ -1039,7 +1039,7 @@ class RespParserProperties {
     record Cut<T>(T value, List<Integer> cuts) {
 
         List<Integer> positions(int length) {
-            return RespParserProperties.positions(cuts, length);
+            return RespParserPropertyTests.positions(cuts, length);
         }
 
         Stream<Cut<T>> shrink(Function<T, Stream<T>> shrinkValue) {
