@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,13 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  * measures and tears down (sockets, loops, Netty groups) without error. It measures nothing.
  */
 class BenchmarkSmokeTests {
+
+    @BeforeAll
+    static void ignoreJmhLock() {
+        // JMH lets one run per machine hold /tmp/jmh.lock; this run measures nothing, so a benchmark running
+        // meanwhile (in another terminal, or another checkout's build) must not fail it.
+        System.setProperty("jmh.ignoreLock", "true");
+    }
 
     @ParameterizedTest
     @ValueSource(classes = {CallbackBenchmark.class, LoopIterationBenchmark.class, TimerBenchmark.class,
