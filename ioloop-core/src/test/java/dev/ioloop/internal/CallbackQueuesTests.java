@@ -71,6 +71,20 @@ class CallbackQueuesTests {
     }
 
     @Test
+    void stampsAreCopiedOnlyWhenAskedFor() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
+        CallbackRing sink = new CallbackRing(4);
+        queue.offer(TASK, 5);
+        queue.drainTo(sink, false);
+        sink.poll();
+        assertThat(sink.lastStamp()).isEqualTo(Long.MIN_VALUE);
+        queue.offer(TASK, 6);
+        queue.drainTo(sink, true);
+        sink.poll();
+        assertThat(sink.lastStamp()).isEqualTo(6);
+    }
+
+    @Test
     void clearDropsEverythingAndTheQueueKeepsWorking() {
         MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
         for (int i = 0; i < 13; i++) {
