@@ -118,17 +118,18 @@ class CallbackQueuesTests {
 
     @Test
     void burstGrowsTheQueueButThePoolStaysBounded() {
-        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(64, 4);
-        for (int i = 0; i < 100_000; i++) {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue();
+        for (int i = 0; i < 10_000_000; i++) {
             queue.offer(TASK, i);
         }
         long grown = queue.chunksAllocated();
-        assertThat(grown).isGreaterThanOrEqualTo(100_000 / 64);
+        assertThat(grown).isGreaterThanOrEqualTo(10_000_000 / MpscChunkedCallbackQueue.DEFAULT_CHUNK_SIZE);
         CallbackRing sink = new CallbackRing(16);
         while (queue.pollInto(sink)) {
             sink.clear();
         }
-        assertThat(queue.pooledChunks()).isEqualTo(4);
+        assertThat(queue.size()).isZero();
+        assertThat(queue.pooledChunks()).isEqualTo(MpscChunkedCallbackQueue.DEFAULT_MAX_POOLED_CHUNKS);
         for (int i = 0; i < 100_000; i++) {
             queue.offer(TASK, i);
             queue.pollInto(sink);
