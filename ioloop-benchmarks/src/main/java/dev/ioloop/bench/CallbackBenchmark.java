@@ -57,6 +57,13 @@ public class CallbackBenchmark {
         @Param({"ioloop", "netty-nio", "netty-epoll", "stpe"})
         public String target;
 
+        /**
+         * ioloop only: whether a {@code LatencyListener} is set, as the Spring Boot starter's meter binder does.
+         * Every {@code addCallback} then stamps its callback with the clock, and the loop reads the stamps.
+         */
+        @Param({"false"})
+        public boolean latencyListener;
+
         Executor executor;
         private IOLoop loop;
         private Thread loopThread;
@@ -68,6 +75,9 @@ public class CallbackBenchmark {
             switch (target) {
                 case "ioloop" -> {
                     loop = IOLoop.builder().name("bench-loop").build();
+                    if (latencyListener) {
+                        loop.setLatencyListener(latencyNanos -> { });
+                    }
                     java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
                     loop.addCallback(running::countDown);
                     loopThread = new Thread(loop::start, "bench-loop");

@@ -7,9 +7,9 @@ import java.util.Arrays;
 /**
  * The loop thread's FIFO of callbacks with their enqueue stamps: a growable ring of two parallel arrays, so a
  * steady state of adds and runs allocates nothing. Not API; loop thread only, except {@link #size()}, which
- * any thread may read (approximately).
+ * any thread may read (approximately). Not final only so that tests can act while a drain fills it.
  */
-public final class CallbackRing {
+public class CallbackRing {
 
     private static final VarHandle SIZE;
 

@@ -1,13 +1,14 @@
 package dev.ioloop.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
-/** The MPSC queue and the loop-side ring: FIFO per producer, nothing lost, stamps kept. */
+/** The loop-side ring and the cross-thread queue on one thread: FIFO, stamps kept, chunks crossed and recycled. */
 class CallbackQueuesTests {
+
+    private static final Runnable TASK = () -> { };
 
     @Test
     void ringGrowsKeepingFifoOrderAndStamps() {
@@ -33,64 +34,129 @@ class CallbackQueuesTests {
     }
 
     @Test
-    void steadyStreamOfCallbacksFromOneThreadRecyclesItsNodes() {
-        MpscCallbackQueue queue = new MpscCallbackQueue();
-        CallbackRing sink = new CallbackRing(16);
-        Runnable task = () -> { };
-        for (int round = 0; round < 1_000; round++) {
-            for (int i = 0; i < 10; i++) {
-                queue.offer(task, i);
-            }
-            while (queue.pollInto(sink)) {
-                assertThat(sink.poll()).isSameAs(task);
-            }
+    void tasksCrossChunkBoundariesInOrderWithTheirStamps() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
+        Runnable[] tasks = new Runnable[23];
+        for (int i = 0; i < tasks.length; i++) {
+            tasks[i] = () -> { };
+            queue.offer(tasks[i], 1000 + i);
         }
-        // 10 in flight at most, plus the stub that stays the head: a handful of nodes, not 10,000.
-        assertThat(queue.nodesAllocated()).isLessThanOrEqualTo(12);
+        assertThat(queue.size()).isEqualTo(23);
+        CallbackRing sink = new CallbackRing(4);
+        for (int i = 0; i < tasks.length; i++) {
+            assertThat(queue.pollInto(sink)).isTrue();
+            assertThat(sink.poll()).isSameAs(tasks[i]);
+            assertThat(sink.lastStamp()).isEqualTo(1000 + i);
+        }
+        assertThat(queue.pollInto(sink)).isFalse();
+        assertThat(queue.isEmpty()).isTrue();
         assertThat(queue.size()).isZero();
     }
 
     @Test
-    @Timeout(30)
-    void fourProducersLoseNothingAndKeepTheirOwnOrder() throws Exception {
-        MpscCallbackQueue queue = new MpscCallbackQueue();
-        int perProducer = 100_000;
-        CountDownLatch go = new CountDownLatch(1);
-        Thread[] producers = new Thread[4];
-        for (int p = 0; p < producers.length; p++) {
-            int producer = p;
-            producers[p] = new Thread(() -> {
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                for (int i = 0; i < perProducer; i++) {
-                    queue.offer(() -> { }, ((long) producer << 32) | i);
-                }
-            });
-            producers[p].start();
+    void drainToTakesWhatWasOfferedBeforeTheCallOnly() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
+        for (int i = 0; i < 10; i++) {
+            queue.offer(TASK, i);
         }
-        go.countDown();
-        CallbackRing sink = new CallbackRing(16);
-        long[] next = new long[producers.length];
-        int received = 0;
-        while (received < producers.length * perProducer) {
-            if (!queue.pollInto(sink)) {
-                Thread.onSpinWait();
-                continue;
-            }
-            sink.poll();
-            long stamp = sink.lastStamp();
-            int producer = (int) (stamp >>> 32);
-            assertThat(stamp & 0xffffffffL).isEqualTo(next[producer]);
-            next[producer]++;
-            received++;
+        CallbackRing sink = new CallbackRing(4);
+        // A sink that offers one more task for each it receives, as a producer that never stops would.
+        CallbackRing racing = new RacingSink(queue);
+        assertThat(queue.drainTo(racing)).isEqualTo(10);
+        assertThat(queue.size()).isEqualTo(10);
+        assertThat(queue.isEmpty()).isFalse();
+        assertThat(queue.drainTo(sink)).isEqualTo(10);
+        assertThat(sink.size()).isEqualTo(10);
+        assertThat(queue.isEmpty()).isTrue();
+    }
+
+    @Test
+    void stampsAreCopiedOnlyWhenAskedFor() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
+        CallbackRing sink = new CallbackRing(4);
+        queue.offer(TASK, 5);
+        queue.drainTo(sink, false);
+        sink.poll();
+        assertThat(sink.lastStamp()).isEqualTo(Long.MIN_VALUE);
+        queue.offer(TASK, 6);
+        queue.drainTo(sink, true);
+        sink.poll();
+        assertThat(sink.lastStamp()).isEqualTo(6);
+    }
+
+    @Test
+    void clearDropsEverythingAndTheQueueKeepsWorking() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
+        for (int i = 0; i < 13; i++) {
+            queue.offer(TASK, i);
         }
-        for (Thread t : producers) {
-            t.join();
-        }
+        queue.clear();
         assertThat(queue.isEmpty()).isTrue();
         assertThat(queue.size()).isZero();
+        queue.offer(TASK, 99);
+        CallbackRing sink = new CallbackRing(4);
+        assertThat(queue.drainTo(sink)).isEqualTo(1);
+        assertThat(sink.poll()).isSameAs(TASK);
+        assertThat(sink.lastStamp()).isEqualTo(99);
+    }
+
+    @Test
+    void steadyStreamOfCallbacksReusesItsChunks() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(8, 4);
+        CallbackRing sink = new CallbackRing(16);
+        for (int round = 0; round < 10_000; round++) {
+            for (int i = 0; i < 10; i++) {
+                queue.offer(TASK, i);
+            }
+            assertThat(queue.drainTo(sink)).isEqualTo(10);
+            sink.clear();
+        }
+        // 100,000 callbacks through 8-slot chunks: 12,500 chunks used, 3 allocated (at most 2 in use at a time).
+        assertThat(queue.chunksAllocated()).isLessThanOrEqualTo(3);
+        assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void burstGrowsTheQueueButThePoolStaysBounded() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue();
+        for (int i = 0; i < 10_000_000; i++) {
+            queue.offer(TASK, i);
+        }
+        long grown = queue.chunksAllocated();
+        assertThat(grown).isGreaterThanOrEqualTo(10_000_000 / MpscChunkedCallbackQueue.DEFAULT_CHUNK_SIZE);
+        CallbackRing sink = new CallbackRing(16);
+        while (queue.pollInto(sink)) {
+            sink.clear();
+        }
+        assertThat(queue.size()).isZero();
+        assertThat(queue.pooledChunks()).isEqualTo(MpscChunkedCallbackQueue.DEFAULT_MAX_POOLED_CHUNKS);
+        for (int i = 0; i < 100_000; i++) {
+            queue.offer(TASK, i);
+            queue.pollInto(sink);
+            sink.clear();
+        }
+        assertThat(queue.chunksAllocated()).isEqualTo(grown);
+    }
+
+    @Test
+    void rejectsChunkSizesThatAreNotPowersOfTwo() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new MpscChunkedCallbackQueue(12, 1))
+                .withMessage("chunkSize must be a power of two >= 2: 12");
+    }
+
+    /** Offers one more task to the queue for every task it receives. */
+    private static final class RacingSink extends CallbackRing {
+        private final MpscChunkedCallbackQueue queue;
+
+        RacingSink(MpscChunkedCallbackQueue queue) {
+            super(4);
+            this.queue = queue;
+        }
+
+        @Override
+        public void add(Runnable task, long stampNanos) {
+            super.add(task, stampNanos);
+            queue.offer(TASK, -1);
+        }
     }
 }
