@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -325,20 +324,5 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
             }
             left -= n;
         }
-    }
-
-    /** Reads until the server closes (EOF or reset), returning how many bytes came. */
-    static long drainToEndOfStream(Socket socket) throws IOException {
-        byte[] buf = new byte[65536];
-        long total = 0;
-        try {
-            int n;
-            while ((n = socket.getInputStream().read(buf)) >= 0) {
-                total += n;
-            }
-        } catch (SocketException e) {
-            // reset: the server closed with our requests unread
-        }
-        return total;
     }
 }

@@ -47,18 +47,8 @@ class RespOutputLimitTests {
         }
     }
 
+    /** Whether the server closed (EOF or reset) before all 10,000 replies (1 GB) arrived. */
     private static boolean drainsToEof(Socket socket) throws IOException {
-        byte[] buf = new byte[65536];
-        long total = 0;
-        try {
-            int n;
-            while ((n = socket.getInputStream().read(buf)) >= 0) {
-                total += n;
-            }
-        } catch (SocketException e) {
-            return true;
-        }
-        // EOF before all 10,000 replies (1 GB) arrived means the server closed the connection.
-        return total < 10_000L * 100_000;
+        return SampleServerTestSupport.drainToEndOfStream(socket) < 10_000L * 100_000;
     }
 }

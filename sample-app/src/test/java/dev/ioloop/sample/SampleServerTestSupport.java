@@ -2,6 +2,7 @@ package dev.ioloop.sample;
 
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,6 +67,21 @@ abstract class SampleServerTestSupport {
             // a reset after the reply is also a close
         }
         return all.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Reads until the server closes (EOF or reset), returning how many bytes came. */
+    static long drainToEndOfStream(Socket socket) throws IOException {
+        byte[] buf = new byte[65536];
+        long total = 0;
+        try {
+            int n;
+            while ((n = socket.getInputStream().read(buf)) >= 0) {
+                total += n;
+            }
+        } catch (SocketException e) {
+            // reset: the server closed with our requests unread
+        }
+        return total;
     }
 
     /** Reads exactly {@code n} bytes of reply. */

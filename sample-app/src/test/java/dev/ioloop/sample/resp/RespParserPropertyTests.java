@@ -58,26 +58,22 @@ class RespParserPropertyTests {
 
     @Test
     void aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments() {
-        forAll("aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments", 600,
-                r -> multibulkFrame(r, LIMITS),
-                RespParserPropertyTests::shrinkFrame,
-                Frame::toString,
-                frame -> {
-                    Outcome got = Feeder.whole(frame.encode(), LIMITS);
-                    assertThat(got).isEqualTo(Outcome.of(List.of(frame.expected())));
-                });
+        framesParseBackToTheirArguments("aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments",
+                r -> multibulkFrame(r, LIMITS));
     }
 
     @Test
     void anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks() {
-        forAll("anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks", 600,
-                r -> inlineFrame(r, LIMITS),
-                RespParserPropertyTests::shrinkFrame,
-                Frame::toString,
-                frame -> {
-                    Outcome got = Feeder.whole(frame.encode(), LIMITS);
-                    assertThat(got).isEqualTo(Outcome.of(List.of(frame.expected())));
-                });
+        framesParseBackToTheirArguments("anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks",
+                r -> inlineFrame(r, LIMITS));
+    }
+
+    /** Checks 600 generated frames: each, fed whole, parses to exactly one request with its arguments. */
+    private static void framesParseBackToTheirArguments(String property, PropertyCheck.Gen<Frame> frames) {
+        forAll(property, 600, frames, RespParserPropertyTests::shrinkFrame, Frame::toString, frame -> {
+            Outcome got = Feeder.whole(frame.encode(), LIMITS);
+            assertThat(got).isEqualTo(Outcome.of(List.of(frame.expected())));
+        });
     }
 
     @Test
