@@ -476,23 +476,27 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     private boolean iterate(long pollCapNanos, boolean honourStop) {
         // 1. Only callbacks queued now run in this iteration: those from other threads up to the producer index seen
-        //    here join the loop's own ring (with their enqueue stamps if a latency listener will read them; reading
-        //    them costs a cache miss per 8 callbacks); later ones wait for the next iteration.
-        hot.drainedRemote = remoteCallbacks.drainTo(callbacks, latencyListener != null) > 0;
+        //    here join the loop's own ring, after the loop-thread callbacks already in it; later ones wait for the
+        //    next iteration.
+        //    The iteration's one clock read (step 2's) is taken just before, so that it also bounds when the
+        //    callbacks the drain leaves behind were enqueued (see LatencyListener).
+        long now = clock.getAsLong();
+        LatencyListener listener = latencyListener;
+        long drainStart = listener != null ? now : NO_STAMP;
+        int drained = remoteCallbacks.drainTo(callbacks, drainStart);
+        hot.drainedRemote = drained > 0;
         int callbackCount = callbacks.size();
 
-        // 2. One clock read; collect due timeouts.
-        long now = clock.getAsLong();
+        // 2. Collect the timeouts due at the clock read above.
         int dueCount = collectDueTimeouts(now);
 
         // 3. Callbacks in FIFO order, then timeouts in (deadline, insertion) order.
-        LatencyListener listener = latencyListener;
         long latency = -1;
+        int firstRemote = listener != null && drained > 0 ? callbackCount - drained : callbackCount;
         for (int i = 0; i < callbackCount; i++) {
             Runnable task = callbacks.poll();
-            long stamp = callbacks.lastStamp();
-            if (listener != null && stamp != NO_STAMP) {
-                latency = Math.max(latency, clock.getAsLong() - stamp);
+            if (i >= firstRemote && (i == firstRemote || i == callbackCount - 1)) {
+                latency = Math.max(latency, remoteCallbackLatency(i == firstRemote, i == callbackCount - 1, drainStart));
             }
             runTask(task);
         }
@@ -576,6 +580,27 @@ public class IOLoop implements Executor, AutoCloseable {
         hot.workDone += work + dispatched;
         emitLatency(listener, latency, work + dispatched);
         return true;
+    }
+
+    /**
+     * The latency of the cross-thread callbacks of this iteration, read at the start of the first or last of them:
+     * the first is the oldest (its wait is measured from its enqueue stamp, or a bound one drain early); the last
+     * waited behind all the others since at least the drain. Reading the clock for these two instead of in every
+     * {@code addCallback} and before every callback is what keeps a measured hand-off as cheap as an unmeasured one.
+     */
+    private long remoteCallbackLatency(boolean first, boolean last, long drainStart) {
+        long start = clock.getAsLong();
+        long latency = -1;
+        if (first) {
+            long enqueued = remoteCallbacks.headStamp();
+            if (enqueued != NO_STAMP) {
+                latency = start - enqueued;
+            }
+        }
+        if (last && drainStart != NO_STAMP) {
+            latency = Math.max(latency, start - drainStart);
+        }
+        return latency;
     }
 
     private boolean spinForRemoteCallbacks(long startNanos) {
@@ -898,10 +923,10 @@ public class IOLoop implements Executor, AutoCloseable {
             return;
         }
         if (Thread.currentThread() == thread) {
-            callbacks.add(callback, NO_STAMP);
+            callbacks.add(callback);
             return;
         }
-        remoteCallbacks.offer(callback, latencyListener != null ? clock.getAsLong() : NO_STAMP);
+        remoteCallbacks.offer(callback, latencyListener != null ? clock : null);
         wakeUp();
     }
 

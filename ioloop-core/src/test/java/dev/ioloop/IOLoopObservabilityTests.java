@@ -8,6 +8,8 @@ import java.nio.channels.Pipe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,6 +54,62 @@ class IOLoopObservabilityTests {
         clock.advance(Duration.ofMillis(7));
         loop.runOnce(Duration.ZERO);
         assertThat(samples).containsExactly(7_000_000L);
+    }
+
+    @Test
+    void oldestCallbackFromAnotherThreadDecidesTheSample() throws Exception {
+        onAnotherThread(() -> loop.addCallback(() -> { }));
+        clock.advance(Duration.ofMillis(3));
+        onAnotherThread(() -> loop.addCallback(() -> { }));
+        clock.advance(Duration.ofMillis(4));
+        loop.runOnce(Duration.ZERO);
+        assertThat(samples).containsExactly(7_000_000L);
+    }
+
+    @Test
+    void callbackFromAnotherThreadWaitingBehindASlowOneCountsTheWait() throws Exception {
+        onAnotherThread(() -> {
+            loop.addCallback(() -> clock.advance(Duration.ofMillis(20)));
+            loop.addCallback(() -> { });
+        });
+        loop.runOnce(Duration.ZERO);
+        assertThat(samples).containsExactly(20_000_000L);
+    }
+
+    @Test
+    void callbacksFromAnotherThreadReadTheClockOncePerIterationNotOncePerCall() throws Exception {
+        AtomicInteger producerReads = new AtomicInteger();
+        Thread caller = Thread.currentThread();
+        LongSupplier counting = () -> {
+            if (Thread.currentThread() != caller) {
+                producerReads.incrementAndGet();
+            }
+            return clock.getAsLong();
+        };
+        try (IOLoop measured = IOLoop.builder().clock(counting).latencyListener(samples::add)
+                .blockedThreshold(Duration.ZERO).build()) {
+            onAnotherThread(() -> {
+                for (int i = 0; i < 100; i++) {
+                    measured.addCallback(() -> { });
+                }
+            });
+            assertThat(producerReads).as("only the first callback of the next iteration is stamped").hasValue(1);
+            clock.advance(Duration.ofMillis(2));
+            assertThat(measured.runOnce(Duration.ZERO)).isEqualTo(100);
+            assertThat(samples).containsExactly(2_000_000L);
+            onAnotherThread(() -> {
+                for (int i = 0; i < 100; i++) {
+                    measured.addCallback(() -> { });
+                }
+            });
+            assertThat(producerReads).hasValue(2);
+        }
+    }
+
+    private static void onAnotherThread(Runnable action) throws InterruptedException {
+        Thread thread = new Thread(action, "producer");
+        thread.start();
+        thread.join();
     }
 
     @Test

@@ -5,8 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * The loop thread's FIFO of callbacks with their enqueue stamps: a growable ring of two parallel arrays, so a
- * steady state of adds and runs allocates nothing. Not API; loop thread only, except {@link #size()}, which
+ * The loop thread's FIFO of callbacks: a growable ring, so a steady state of adds and runs allocates nothing. Not API; loop thread only, except {@link #size()}, which
  * any thread may read (approximately). Not final only so that tests can act while a drain fills it.
  */
 public class CallbackRing {
@@ -22,12 +21,10 @@ public class CallbackRing {
     }
 
     private Runnable[] tasks;
-    private long[] stamps;
     private int head;
     private int tail;
     // Written by the loop thread with opaque stores (no fence per callback), read by anyone.
     private int size;
-    private long lastStamp;
 
     /**
      * Creates a ring.
@@ -37,22 +34,20 @@ public class CallbackRing {
     public CallbackRing(int capacity) {
         int n = Integer.highestOneBit(Math.max(2, capacity - 1) << 1);
         tasks = new Runnable[n];
-        stamps = new long[n];
     }
 
-    /** Appends a task and its stamp. */
-    public void add(Runnable task, long stampNanos) {
+    /** Appends a task. */
+    public void add(Runnable task) {
         int n = size;
         if (n == tasks.length) {
             grow();
         }
         tasks[tail] = task;
-        stamps[tail] = stampNanos;
         tail = (tail + 1) & (tasks.length - 1);
         SIZE.setOpaque(this, n + 1);
     }
 
-    /** Removes and returns the oldest task (its stamp is then {@link #lastStamp()}), or {@code null}. */
+    /** Removes and returns the oldest task, or {@code null}. */
     public Runnable poll() {
         int n = size;
         if (n == 0) {
@@ -60,15 +55,9 @@ public class CallbackRing {
         }
         Runnable task = tasks[head];
         tasks[head] = null;
-        lastStamp = stamps[head];
         head = (head + 1) & (tasks.length - 1);
         SIZE.setOpaque(this, n - 1);
         return task;
-    }
-
-    /** Returns the stamp of the task last returned by {@link #poll()}. */
-    public long lastStamp() {
-        return lastStamp;
     }
 
     /** Returns the number of queued tasks; from another thread, a recent value. */
@@ -87,14 +76,10 @@ public class CallbackRing {
     private void grow() {
         int n = tasks.length;
         Runnable[] newTasks = new Runnable[n * 2];
-        long[] newStamps = new long[n * 2];
         int firstPart = n - head;
         System.arraycopy(tasks, head, newTasks, 0, firstPart);
         System.arraycopy(tasks, 0, newTasks, firstPart, head);
-        System.arraycopy(stamps, head, newStamps, 0, firstPart);
-        System.arraycopy(stamps, 0, newStamps, firstPart, head);
         tasks = newTasks;
-        stamps = newStamps;
         head = 0;
         tail = n;
     }

@@ -4,6 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+import java.util.function.LongSupplier;
 
 /**
  * The lock-free multi-producer, single-consumer queue through which other threads hand callbacks to the loop: an
@@ -12,8 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * stream of cross-thread callbacks allocates nothing. Not API.
  *
  * <pre>{@code
- * queue.offer(task, stampNanos);   // any thread
- * queue.drainTo(ring);             // loop thread: everything offered before the call, in order
+ * queue.offer(task, clock);              // any thread; clock null when nobody measures latency
+ * long t = clock.getAsLong();
+ * queue.drainTo(ring, t);                  // loop thread: everything offered before the call, in order
+ * long oldest = queue.headStamp();         // when the first task it moved was offered (or a bound), for latency
  * }</pre>
  *
  * <p>Threading: {@link #offer} from any thread; {@link #size()} from any thread (approximate); everything else from
@@ -23,14 +28,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * Every offer takes the next position {@code p} from the producer index with one {@code getAndAdd}, so the order of
  * the queue is the order of those increments: FIFO per producer, and an offer that starts after another one
  * completed comes after it. Position {@code p} lives in slot {@code p % chunkSize} of the chunk with index
- * {@code p / chunkSize}. The producer finds that chunk through a hint (the last chunk a producer moved into), writes
- * the stamp, then publishes the task with a release store. The consumer reads slots in position order with acquire
+ * {@code p / chunkSize}. The producer finds that chunk through a hint (the last chunk a producer moved into), then
+ * publishes the task with a release store. The consumer reads slots in position order with acquire
  * loads, so it misses its cache once per cache line of slots rather than once per callback (as a linked node queue
  * does), and stops at the first slot not written yet: a producer between its increment and its store holds the
  * consumer there, never makes it skip the slot, and wakes the loop itself once it has stored. {@link #drainTo}
- * stops at the producer index it read on entry, so an offer made during a drain waits for the next one. Stamps are a
- * second array that the consumer reads only when asked to; producers always write them, so a consumer that starts
- * reading them never finds a stale one.
+ * stops at the producer index it read on entry, so an offer made during a drain waits for the next one.
+ *
+ * <h2>Enqueue stamps: one per drain, not one per task</h2>
+ * The loop's latency sample for cross-thread callbacks needs how long the oldest callback of a drain waited, and
+ * the oldest is the first position the drain takes. So only the producer whose position is the consumer's next
+ * position (the {@code consumerIndex} published after the last drain) reads the clock, and writes that time with
+ * its position before it publishes its task; every other offer reads no clock (reading {@link System#nanoTime()}
+ * on every offer made the hand-off 3 times slower). A producer that claims the next drain's first position while
+ * the consumer is still draining sees the old {@code consumerIndex} and does not stamp; its position was claimed
+ * after the consumer read the producer index, so the time the consumer read just before that
+ * ({@code drainStartNanos}) is a lower bound of its enqueue time, tight to one drain, and {@link #headStamp()}
+ * reports that bound instead. Under load this is the common case, and the bound is then as tight as the stamp.
+ * The stamp fields are written by at most one producer per drain: a later producer can only match a later
+ * {@code consumerIndex}, published after the consumer read them.
  *
  * <p>A producer whose position is in a chunk nobody has appended yet appends it itself: it takes a spare chunk
  * (from the pool, else a new one) and links it with one compare-and-set on the last chunk's {@code next}; the losers
@@ -62,15 +78,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * takes a reader to re-read it.
  *
  * <h2>Memory</h2>
- * {@code chunkSize} task references and {@code chunkSize} stamps per chunk (512 by default: about 6 KiB with
- * compressed references). The queue holds the chunks between the consumer and the producers (a burst of 10 million
+ * {@code chunkSize} task references per chunk (512 by default: about 2 KiB with compressed references). The queue holds the chunks between the consumer and the producers (a burst of 10 million
  * callbacks grows it to about 20,000 chunks, 120 MiB, where 32-byte linked nodes took 320 MiB), at most
  * {@code maxPooledChunks} retired chunks in the pool (16 by default), and at most one spare per producer that is
  * appending at that moment. Chunks beyond the pool's bound are left to the garbage collector. The one allocation
- * happens after the producer has claimed its position: an {@link OutOfMemoryError} there would leave a position that
- * is never written, where the consumer would stop for good.
+ * happens after the producer has claimed its position, so an {@link OutOfMemoryError} there cannot be thrown to the
+ * caller: that would leave a position nobody writes, where the consumer would stop for good. The producer instead
+ * waits (yielding, then parking up to about 1 ms at a time) until the pool has a chunk the consumer retired or an
+ * allocation succeeds; the loop keeps running the callbacks before that position meanwhile.
  */
-public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
+public final class MpscChunkedCallbackQueue extends ChunkedQueuePad4 {
 
     /** Slots per chunk by default. */
     public static final int DEFAULT_CHUNK_SIZE = 512;
@@ -80,6 +97,7 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
     private static final VarHandle PRODUCER_INDEX;
     private static final VarHandle PRODUCER_CHUNK;
     private static final VarHandle CONSUMER_INDEX;
+    private static final VarHandle STAMP_POSITION;
     private static final VarHandle STATE;
     private static final VarHandle NEXT;
     private static final VarHandle TASKS = MethodHandles.arrayElementVarHandle(Runnable[].class);
@@ -93,6 +111,7 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
             PRODUCER_INDEX = lookup.findVarHandle(ChunkedQueueProducerIndex.class, "producerIndex", long.class);
             PRODUCER_CHUNK = lookup.findVarHandle(ChunkedQueueProducerChunk.class, "producerChunk", Chunk.class);
             CONSUMER_INDEX = lookup.findVarHandle(ChunkedQueueConsumerFields.class, "consumerIndex", long.class);
+            STAMP_POSITION = lookup.findVarHandle(ChunkedQueueStampFields.class, "stampPosition", long.class);
             STATE = lookup.findVarHandle(Chunk.class, "state", long.class);
             NEXT = lookup.findVarHandle(Chunk.class, "next", Chunk.class);
         } catch (ReflectiveOperationException e) {
@@ -105,6 +124,9 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
     private final int mask;
     private final Chunk[] pool;
     private final AtomicLong allocated = new AtomicLong(1);
+    private final AtomicLong allocationFailures = new AtomicLong();
+    /** Replaces chunk allocation in tests; {@code null} in production. */
+    volatile IntFunction<Chunk> allocatorForTests;
 
     /** Creates an empty queue with {@value #DEFAULT_CHUNK_SIZE}-slot chunks. */
     public MpscChunkedCallbackQueue() {
@@ -136,12 +158,22 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
     }
 
     /**
+     * Appends a task without measuring when; safe from any thread, lock-free, never waits.
+     *
+     * @param task the callback
+     */
+    public void offer(Runnable task) {
+        offer(task, null);
+    }
+
+    /**
      * Appends a task; safe from any thread, lock-free, never waits.
      *
      * @param task the callback
-     * @param stampNanos when it was enqueued (loop time), or {@link Long#MIN_VALUE} if not measured
+     * @param clock the loop's clock, read if this task is the first the next drain will take (see {@link #headStamp()});
+     *     {@code null} when nobody measures latency
      */
-    public void offer(Runnable task, long stampNanos) {
+    public void offer(Runnable task, LongSupplier clock) {
         // A null task would look like a slot not yet written, and hold the consumer there for good.
         Objects.requireNonNull(task, "task");
         long position = (long) PRODUCER_INDEX.getAndAdd(this, 1L);
@@ -150,9 +182,12 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
         if (chunk.state != required) {
             chunk = chunkFor(required);
         }
-        int slot = (int) position & mask;
-        chunk.stamps[slot] = stampNanos;
-        TASKS.setRelease(chunk.tasks, slot, task);
+        if (clock != null && position == (long) CONSUMER_INDEX.getOpaque(this)) {
+            // The next drain starts here: the one enqueue time it needs. Written before the task is published.
+            stampNanos = clock.getAsLong();
+            STAMP_POSITION.setRelease(this, position);
+        }
+        TASKS.setRelease(chunk.tasks, (int) position & mask, task);
     }
 
     /** Finds (appending it if needed) the chunk with index {@code required}, which holds our unwritten slot. */
@@ -214,20 +249,52 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
     }
 
     private Chunk takeSpare() {
-        Chunk spare = null;
-        Chunk[] pool = this.pool;
-        for (int i = 0; i < pool.length && spare == null; i++) {
-            if (POOL.getVolatile(pool, i) != null) {
-                spare = (Chunk) POOL.getAndSet(pool, i, (Chunk) null);
+        for (int attempt = 0; ; attempt++) {
+            Chunk spare = takePooled();
+            if (spare != null) {
+                spare.state = spareState(spare.state);
+                spare.next = null;
+                return spare;
+            }
+            try {
+                Chunk fresh = allocateChunk();
+                allocated.incrementAndGet();
+                return fresh; // a spare that never had an index
+            } catch (OutOfMemoryError e) {
+                // Our position is claimed: giving up would leave a slot nobody writes, where the consumer would
+                // stop for good. Wait for memory instead: the consumer retires the chunks it finishes into the
+                // pool, and the collector may free some.
+                allocationFailures.incrementAndGet();
+                backOff(attempt);
             }
         }
-        if (spare == null) {
-            allocated.incrementAndGet();
-            return new Chunk(chunkSize); // a spare that never had an index
+    }
+
+    private Chunk takePooled() {
+        Chunk[] pool = this.pool;
+        for (int i = 0; i < pool.length; i++) {
+            if (POOL.getVolatile(pool, i) != null) {
+                Chunk chunk = (Chunk) POOL.getAndSet(pool, i, (Chunk) null);
+                if (chunk != null) {
+                    return chunk;
+                }
+            }
         }
-        spare.state = spareState(spare.state);
-        spare.next = null;
-        return spare;
+        return null;
+    }
+
+    private static void backOff(int attempt) {
+        if (attempt < 16) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(Math.min(1L << Math.min(attempt - 16, 10), 1024) * 1_000L); // 1 µs .. ~1 ms
+        }
+    }
+
+    /** Allocates a chunk; a seam for tests that play an exhausted heap. */
+    Chunk allocateChunk() {
+        IntFunction<Chunk> failing = allocatorForTests;
+        return failing != null ? failing.apply(chunkSize) : new Chunk(chunkSize);
     }
 
     private void offerToPool(Chunk chunk) {
@@ -264,28 +331,44 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
     }
 
     /**
-     * Moves every task offered before this call into {@code sink} with its stamp, and none offered during it; loop
-     * thread only. Same as {@link #drainTo(CallbackRing, boolean) drainTo(sink, true)}.
+     * Moves every task offered before this call into {@code sink}, and none offered during it, so a producer that
+     * never stops cannot keep the loop in one drain; loop thread only. Stops early at a slot that is claimed but not
+     * yet written; its producer wakes the loop once it is. Same as {@code drainTo(sink, Long.MIN_VALUE)}: no stamp.
      *
      * @return the number of tasks moved
      */
     public int drainTo(CallbackRing sink) {
-        return drainTo(sink, true);
+        return drainTo(sink, Long.MIN_VALUE);
     }
 
     /**
-     * Moves every task offered before this call into {@code sink}, and none offered during it, so a producer that
-     * never stops cannot keep the loop in one drain; loop thread only. Stops early at a slot that is claimed but not
-     * yet written; its producer wakes the loop once it is.
+     * Moves every task offered before this call into {@code sink}, and none offered during it; loop thread only.
+     * Stops early at a slot that is claimed but not yet written; its producer wakes the loop once it is. Afterwards
+     * {@link #headStamp()} tells when the first task moved was offered.
      *
-     * @param withStamps whether to copy the tasks' stamps; without, the sink gets {@link Long#MIN_VALUE}. The stamps
-     *     are a second array the producers write: not reading them spares the consumer a second stream of cache
-     *     misses (it doubled the hand-off rate in {@code CallbackBenchmark})
+     * @param drainStartNanos the loop's clock read just before this call, or {@link Long#MIN_VALUE} if latency is not
+     *     measured: every task a later drain takes first that was not stamped was offered after this time
      * @return the number of tasks moved
      */
-    public int drainTo(CallbackRing sink, boolean withStamps) {
+    public int drainTo(CallbackRing sink, long drainStartNanos) {
         long limit = (long) PRODUCER_INDEX.getVolatile(this);
-        return take(sink, limit, withStamps);
+        int moved = take(sink, limit);
+        if (consumerIndex == limit) {
+            // Every position from limit on was claimed after the read above, so after drainStartNanos.
+            positionsOfferedAfter = drainStartNanos;
+        }
+        return moved;
+    }
+
+    /**
+     * Returns when the first task moved by the last {@link #drainTo}/{@link #pollInto} was offered, in the clock
+     * given to {@link #offer(Runnable, LongSupplier)}; loop thread only. That task is the oldest of the drain. If its
+     * producer did not stamp it (it claimed its position while the previous drain ran, or offered without a clock),
+     * this is the {@code drainStartNanos} of the previous drain, which it was offered after: earlier than the truth
+     * by at most one drain. {@link Long#MIN_VALUE} if the last drain moved nothing or neither is known.
+     */
+    public long headStamp() {
+        return headStamp;
     }
 
     /**
@@ -294,15 +377,18 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
      * @return {@code false} if no task was ready
      */
     public boolean pollInto(CallbackRing sink) {
-        return take(sink, consumerIndex + 1, true) == 1;
+        boolean moved = take(sink, consumerIndex + 1) == 1;
+        positionsOfferedAfter = Long.MIN_VALUE; // the limit was not read from the producers: no bound
+        return moved;
     }
 
     /** Drops every task written so far; loop thread only. */
     public void clear() {
-        take(null, (long) PRODUCER_INDEX.getVolatile(this), false);
+        take(null, (long) PRODUCER_INDEX.getVolatile(this));
+        positionsOfferedAfter = Long.MIN_VALUE;
     }
 
-    private int take(CallbackRing sink, long limit, boolean withStamps) {
+    private int take(CallbackRing sink, long limit) {
         long start = consumerIndex;
         long stop = Math.min(limit, start + Integer.MAX_VALUE);
         long position = start;
@@ -321,13 +407,17 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
                 break;
             }
             if (sink != null) {
-                sink.add(task, withStamps ? chunk.stamps[slot] : Long.MIN_VALUE);
+                sink.add(task);
             }
             chunk.tasks[slot] = null;
             position++;
         }
         if (position != start) {
-            CONSUMER_INDEX.setOpaque(this, position);
+            // Read before consumerIndex moves on: only then may a producer write the next stamp.
+            headStamp = (long) STAMP_POSITION.getOpaque(this) == start ? stampNanos : positionsOfferedAfter;
+            CONSUMER_INDEX.setRelease(this, position);
+        } else {
+            headStamp = Long.MIN_VALUE;
         }
         return (int) (position - start);
     }
@@ -374,6 +464,11 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
     /** Returns how many chunks were ever allocated: a steady state stops this from growing; for tests. */
     public long chunksAllocated() {
         return allocated.get();
+    }
+
+    /** Returns how many chunk allocations failed with {@link OutOfMemoryError} and were retried; for tests. */
+    long allocationFailures() {
+        return allocationFailures.get();
     }
 
     /** Returns how many retired chunks the pool holds; for tests. */
@@ -423,17 +518,15 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad3 {
         return (-state - 4) / 2;
     }
 
-    /** A chunk of slots: task references and their stamps, with its place in the queue. */
+    /** A chunk of slots (task references) with its place in the queue. */
     static final class Chunk {
         final Runnable[] tasks;
-        final long[] stamps;
         volatile long state = -2; // a spare that never had an index
         volatile Chunk next;
         volatile Chunk prev;
 
         Chunk(int size) {
             tasks = new Runnable[size];
-            stamps = new long[size];
         }
     }
 }
@@ -466,13 +559,28 @@ abstract class ChunkedQueuePad2 extends ChunkedQueueProducerChunk {
 }
 
 abstract class ChunkedQueueConsumerFields extends ChunkedQueuePad2 {
-    // Loop thread only, except consumerIndex, which it publishes with an opaque store once per drain for size().
+    // Loop thread only, except consumerIndex, which it publishes once per drain for size() and for the producers
+    // that decide whether to stamp.
     long consumerIndex;
     long consumerChunkEnd;
     MpscChunkedCallbackQueue.Chunk consumerChunk;
+    long headStamp = Long.MIN_VALUE;
+    long positionsOfferedAfter = Long.MIN_VALUE;
 }
 
 @SuppressWarnings("unused")
 abstract class ChunkedQueuePad3 extends ChunkedQueueConsumerFields {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+abstract class ChunkedQueueStampFields extends ChunkedQueuePad3 {
+    // Written by at most one producer per drain (the one whose position is the next drain's first), read by the
+    // consumer once per drain.
+    volatile long stampPosition = -1;
+    long stampNanos;
+}
+
+@SuppressWarnings("unused")
+abstract class ChunkedQueuePad4 extends ChunkedQueueStampFields {
     long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
 }

@@ -3,21 +3,25 @@ package dev.ioloop.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
-/** The loop-side ring and the cross-thread queue on one thread: FIFO, stamps kept, chunks crossed and recycled. */
+/**
+ * The loop-side ring and the cross-thread queue on one thread: FIFO, chunks crossed and recycled, and the one enqueue
+ * stamp per drain.
+ */
 class CallbackQueuesTests {
 
     private static final Runnable TASK = () -> { };
 
     @Test
-    void ringGrowsKeepingFifoOrderAndStamps() {
+    void ringGrowsKeepingFifoOrder() {
         CallbackRing ring = new CallbackRing(2);
         Runnable[] tasks = new Runnable[100];
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 100; i++) {
                 tasks[i] = () -> { };
-                ring.add(tasks[i], i);
+                ring.add(tasks[i]);
                 if (i % 3 == 0) {
                     // interleave removals so head and tail wrap around while growing
                     assertThat(ring.poll()).isNotNull();
@@ -27,26 +31,26 @@ class CallbackQueuesTests {
                 ring.poll();
             }
         }
-        ring.add(tasks[7], 77);
+        ring.add(tasks[7]);
+        ring.add(tasks[8]);
         assertThat(ring.poll()).isSameAs(tasks[7]);
-        assertThat(ring.lastStamp()).isEqualTo(77);
+        assertThat(ring.poll()).isSameAs(tasks[8]);
         assertThat(ring.poll()).isNull();
     }
 
     @Test
-    void tasksCrossChunkBoundariesInOrderWithTheirStamps() {
+    void tasksCrossChunkBoundariesInOrder() {
         MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
         Runnable[] tasks = new Runnable[23];
         for (int i = 0; i < tasks.length; i++) {
             tasks[i] = () -> { };
-            queue.offer(tasks[i], 1000 + i);
+            queue.offer(tasks[i]);
         }
         assertThat(queue.size()).isEqualTo(23);
         CallbackRing sink = new CallbackRing(4);
         for (int i = 0; i < tasks.length; i++) {
             assertThat(queue.pollInto(sink)).isTrue();
             assertThat(sink.poll()).isSameAs(tasks[i]);
-            assertThat(sink.lastStamp()).isEqualTo(1000 + i);
         }
         assertThat(queue.pollInto(sink)).isFalse();
         assertThat(queue.isEmpty()).isTrue();
@@ -57,7 +61,7 @@ class CallbackQueuesTests {
     void drainToTakesWhatWasOfferedBeforeTheCallOnly() {
         MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
         for (int i = 0; i < 10; i++) {
-            queue.offer(TASK, i);
+            queue.offer(TASK);
         }
         CallbackRing sink = new CallbackRing(4);
         // A sink that offers one more task for each it receives, as a producer that never stops would.
@@ -71,33 +75,78 @@ class CallbackQueuesTests {
     }
 
     @Test
-    void stampsAreCopiedOnlyWhenAskedFor() {
+    void onlyTheFirstTaskOfTheNextDrainReadsTheClockAndItsStampIsTheDrainsHeadStamp() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
+        CountingClock clock = new CountingClock(100);
+        CallbackRing sink = new CallbackRing(4);
+        for (int i = 0; i < 10; i++) {
+            queue.offer(TASK, clock);
+            clock.now += 10;
+        }
+        assertThat(clock.reads).as("only the first offer is the next drain's first task").isOne();
+        assertThat(queue.drainTo(sink, 500)).isEqualTo(10);
+        assertThat(queue.headStamp()).isEqualTo(100);
+
+        clock.now = 1000;
+        queue.offer(TASK, clock);
+        queue.offer(TASK, clock);
+        assertThat(clock.reads).isEqualTo(2);
+        assertThat(queue.drainTo(sink, 2000)).isEqualTo(2);
+        assertThat(queue.headStamp()).isEqualTo(1000);
+
+        assertThat(queue.drainTo(sink, 3000)).isZero();
+        assertThat(queue.headStamp()).as("nothing moved").isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void headClaimedDuringADrainGetsThatDrainsStartAsItsBound() {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
+        CountingClock clock = new CountingClock(100);
+        queue.offer(TASK, clock);
+        queue.offer(TASK, clock);
+        // Each task the drain moves makes a producer offer one more, as a producer racing the drain would: the
+        // first of them claims the next drain's first position before the consumer publishes it, so it reads no clock.
+        CallbackRing racing = new RacingSink(queue, clock);
+        assertThat(queue.drainTo(racing, 700)).isEqualTo(2);
+        assertThat(clock.reads).as("only the very first offer stamped").isOne();
+        CallbackRing sink = new CallbackRing(4);
+        assertThat(queue.drainTo(sink, 900)).isEqualTo(2);
+        assertThat(queue.headStamp()).as("offered after the previous drain started").isEqualTo(700);
+    }
+
+    @Test
+    void offersWithoutAClockLeaveTheHeadStampToTheDrainBound() {
         MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
         CallbackRing sink = new CallbackRing(4);
-        queue.offer(TASK, 5);
-        queue.drainTo(sink, false);
-        sink.poll();
-        assertThat(sink.lastStamp()).isEqualTo(Long.MIN_VALUE);
-        queue.offer(TASK, 6);
-        queue.drainTo(sink, true);
-        sink.poll();
-        assertThat(sink.lastStamp()).isEqualTo(6);
+        queue.offer(TASK);
+        assertThat(queue.drainTo(sink, 50)).isOne();
+        assertThat(queue.headStamp()).as("no stamp and no earlier drain: unknown").isEqualTo(Long.MIN_VALUE);
+        queue.offer(TASK);
+        assertThat(queue.drainTo(sink, 80)).isOne();
+        assertThat(queue.headStamp()).isEqualTo(50);
+        queue.offer(TASK);
+        assertThat(queue.pollInto(sink)).isTrue();
+        assertThat(queue.headStamp()).isEqualTo(80);
+        queue.offer(TASK);
+        assertThat(queue.drainTo(sink)).isOne();
+        assertThat(queue.headStamp()).as("pollInto read no producer index: no bound").isEqualTo(Long.MIN_VALUE);
     }
 
     @Test
     void clearDropsEverythingAndTheQueueKeepsWorking() {
         MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
         for (int i = 0; i < 13; i++) {
-            queue.offer(TASK, i);
+            queue.offer(TASK);
         }
         queue.clear();
         assertThat(queue.isEmpty()).isTrue();
         assertThat(queue.size()).isZero();
-        queue.offer(TASK, 99);
+        CountingClock clock = new CountingClock(99);
+        queue.offer(TASK, clock);
         CallbackRing sink = new CallbackRing(4);
-        assertThat(queue.drainTo(sink)).isEqualTo(1);
+        assertThat(queue.drainTo(sink, 120)).isEqualTo(1);
         assertThat(sink.poll()).isSameAs(TASK);
-        assertThat(sink.lastStamp()).isEqualTo(99);
+        assertThat(queue.headStamp()).isEqualTo(99);
     }
 
     @Test
@@ -106,7 +155,7 @@ class CallbackQueuesTests {
         CallbackRing sink = new CallbackRing(16);
         for (int round = 0; round < 10_000; round++) {
             for (int i = 0; i < 10; i++) {
-                queue.offer(TASK, i);
+                queue.offer(TASK);
             }
             assertThat(queue.drainTo(sink)).isEqualTo(10);
             sink.clear();
@@ -120,7 +169,7 @@ class CallbackQueuesTests {
     void burstGrowsTheQueueButThePoolStaysBounded() {
         MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue();
         for (int i = 0; i < 10_000_000; i++) {
-            queue.offer(TASK, i);
+            queue.offer(TASK);
         }
         long grown = queue.chunksAllocated();
         assertThat(grown).isGreaterThanOrEqualTo(10_000_000 / MpscChunkedCallbackQueue.DEFAULT_CHUNK_SIZE);
@@ -131,7 +180,7 @@ class CallbackQueuesTests {
         assertThat(queue.size()).isZero();
         assertThat(queue.pooledChunks()).isEqualTo(MpscChunkedCallbackQueue.DEFAULT_MAX_POOLED_CHUNKS);
         for (int i = 0; i < 100_000; i++) {
-            queue.offer(TASK, i);
+            queue.offer(TASK);
             queue.pollInto(sink);
             sink.clear();
         }
@@ -147,16 +196,38 @@ class CallbackQueuesTests {
     /** Offers one more task to the queue for every task it receives. */
     private static final class RacingSink extends CallbackRing {
         private final MpscChunkedCallbackQueue queue;
+        private final LongSupplier clock;
 
         RacingSink(MpscChunkedCallbackQueue queue) {
+            this(queue, null);
+        }
+
+        RacingSink(MpscChunkedCallbackQueue queue, LongSupplier clock) {
             super(4);
             this.queue = queue;
+            this.clock = clock;
         }
 
         @Override
-        public void add(Runnable task, long stampNanos) {
-            super.add(task, stampNanos);
-            queue.offer(TASK, -1);
+        public void add(Runnable task) {
+            super.add(task);
+            queue.offer(TASK, clock);
+        }
+    }
+
+    /** A clock the test sets, counting its reads. */
+    private static final class CountingClock implements LongSupplier {
+        long now;
+        int reads;
+
+        CountingClock(long now) {
+            this.now = now;
+        }
+
+        @Override
+        public long getAsLong() {
+            reads++;
+            return now;
         }
     }
 }
