@@ -448,7 +448,9 @@ public class IOLoop implements Executor, AutoCloseable {
         CURRENT.set(this);
         thread = Thread.currentThread();
         stats.stretchStartNanos = nonZero(System.nanoTime());
-        if (blockedThresholdNanos > 0 && !watched) {
+        if (watched) {
+            Watchdog.wakeIfDormant(); // a stretch begins: a dormant watchdog must look again
+        } else if (blockedThresholdNanos > 0) {
             // Once per loop (until close), not per start: runOnce steps must not pay for it each time.
             watched = true;
             Watchdog.get().watch(this);
@@ -549,6 +551,9 @@ public class IOLoop implements Executor, AutoCloseable {
             stats.sleepStartNanos = 0;
             stats.idle(pollEnd - pollStart);
             stats.stretchStartNanos = nonZero(pollEnd);
+            if (watched) {
+                Watchdog.wakeIfDormant(); // after the volatile write above: see Watchdog's class comment
+            }
         }
 
         // 6. Dispatch each ready channel once.
