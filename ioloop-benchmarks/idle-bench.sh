@@ -10,7 +10,7 @@
 # of settling. Stops every process it started. SAMPLE_JVM_FLAGS replaces the sample JVM's flags; SAMPLE_ARGS adds
 # application arguments (e.g. --server.tomcat.background-processor-delay=10s). MEMORY=0 skips the memory part;
 # SERVERS="sample-app" (default "redis-server sample-app") measures only the sample. SAMPLE_PORT and REDIS_PORT
-# (defaults 16380, 16379) choose the ports.
+# (defaults 16380, 16379) choose the ports; SAMPLE_JAR another build of the sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,10 @@ WINDOWS=${WINDOWS:-1}
 SETTLE_SECONDS=${SETTLE_SECONDS:-10}
 MEMORY=${MEMORY:-1}
 SERVERS=${SERVERS:-redis-server sample-app}
-JAR=sample-app/target/sample-app.jar
+# The README's flags for the sample plus its three diagnostic ones for the lowest idle CPU (README.md, "Run the
+# sample", says why each is there).
+SAMPLE_JVM_FLAGS=${SAMPLE_JVM_FLAGS:--Xms512m -Xmx512m -XX:+UseSerialGC -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=10000}
+JAR=${SAMPLE_JAR:-sample-app/target/sample-app.jar}
 SAMPLE_PORT=${SAMPLE_PORT:-16380}
 REDIS_PORT=${REDIS_PORT:-16379}
 
@@ -44,12 +47,12 @@ if has redis-server; then
   pids+=($!); redis_pid=$!
 fi
 if has sample-app; then
-  taskset -c 0 java ${SAMPLE_JVM_FLAGS:--Xms512m -Xmx512m -XX:+UseSerialGC} -jar "$JAR" --sample.port="$SAMPLE_PORT" \
+  taskset -c 0 java $SAMPLE_JVM_FLAGS -jar "$JAR" --sample.port="$SAMPLE_PORT" \
     --server.port=0 ${SAMPLE_ARGS:-} --spring.main.banner-mode=off >"/tmp/idle-bench-sample.$SAMPLE_PORT.log" 2>&1 &
   pids+=($!); sample_pid=$!
 fi
 
-wait_ping() { for _ in $(seq 1 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no PING on $1" >&2; exit 1; }
+wait_ping() { for _ in $(seq 1 300); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.2; done; echo "no PING on $1" >&2; exit 1; }
 if has redis-server; then wait_ping "$REDIS_PORT"; fi
 if has sample-app; then wait_ping "$SAMPLE_PORT"; fi
 
@@ -113,25 +116,25 @@ measure_idle_cpu() { # name port pid
     thread_ticks "$3" >"/tmp/idle-bench-threads1.$3"
     printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$IDLE_CONNS" "$(redis-cli -p "$2" dbsize)" "$IDLE_SECONDS" \
       "$(join -t'|' -j 2 <(sort -t'|' -k2 "/tmp/idle-bench-threads0.$3") <(sort -t'|' -k2 "/tmp/idle-bench-threads1.$3") \
-         | awk -F'|' '{d += $5 - $3} END {printf "%.1f", d / 1e6}')" "$(busy_threads "$3")"
+         | awk -F'|' '{d += $6 - $3} END {printf "%.1f", d / 1e6}')" "$(busy_threads "$3")"
   done
   exec {HOLDER[1]}>&-
   wait "$HOLDER_PID" 2>/dev/null || true
 }
 
-# "name|tid|nanoseconds on CPU" for every thread of a process (schedstat: nanosecond precision, where
+# "name|tid|nanoseconds on CPU|times scheduled in" for every thread of a process (schedstat: nanosecond precision, where
 # utime/stime count 10 ms ticks), to say how much CPU the idle process burnt and which threads burnt it.
 # Threads that start and end inside the window are not counted.
 thread_ticks() {
   for t in /proc/"$1"/task/*; do
-    printf '%s|%s|%s\n' "$(tr ' ' _ <"$t/comm")" "$(basename "$t")" "$(awk '{print $1}' "$t/schedstat")"
+    printf '%s|%s|%s\n' "$(tr ' ' _ <"$t/comm")" "$(basename "$t")" "$(awk '{print $1 "|" $3}' "$t/schedstat")"
   done | sort
 }
 
 busy_threads() { # pid: the threads that used more than 0.1 ms in the window, busiest first
   join -t'|' -j 2 <(sort -t'|' -k2 "/tmp/idle-bench-threads0.$1") <(sort -t'|' -k2 "/tmp/idle-bench-threads1.$1") \
-    | awk -F'|' '{d = $5 - $3; if (d > 100000) printf "%.1f|%s\n", d / 1e6, $2}' | sort -t'|' -k1,1nr \
-    | awk -F'|' '{printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1} END {if (NR == 0) printf "none"}'
+    | awk -F'|' '{d = $6 - $3; if (d > 100000) printf "%.1f|%s|%d\n", d / 1e6, $2, $7 - $4}' | sort -t'|' -k1,1nr \
+    | awk -F'|' '{printf "%s%s %s/%d", (NR > 1 ? ", " : ""), $2, $1, $3} END {if (NR == 0) printf "none"}'
 }
 
 if [ "$MEMORY" != 0 ]; then
@@ -145,7 +148,8 @@ if [ "$MEMORY" != 0 ]; then
 fi
 echo "## CPU while idle ($(date -u '+%F %H:%M') UTC, $(nproc) CPUs)"
 echo
-echo "| server | idle connections | keys with TTL | seconds | CPU ms (all threads, schedstat) | threads over 0.1 ms (ms) |"
+if has sample-app; then echo "sample-app: java $SAMPLE_JVM_FLAGS -jar $JAR ${SAMPLE_ARGS:-}"; echo; fi
+echo "| server | idle connections | keys with TTL | seconds | CPU ms (all threads, schedstat) | threads over 0.1 ms (ms on CPU/times scheduled in) |"
 echo "|---|---:|---:|---:|---:|---|"
 if has redis-server; then measure_idle_cpu redis-server "$REDIS_PORT" "$redis_pid"; fi
 if has sample-app; then measure_idle_cpu sample-app "$SAMPLE_PORT" "$sample_pid"; fi
