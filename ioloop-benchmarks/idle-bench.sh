@@ -105,16 +105,17 @@ for i in range(n):
 }
 
 measure_idle_cpu() { # name port pid
-  local w
+  local w keys
   load_keys "$2"
   coproc HOLDER { hold "$IDLE_CONNS" "$2"; }
   read -r line <&"${HOLDER[0]}"
+  keys=$(redis-cli -p "$2" dbsize) # before settling: a command inside the windows would wake the server
   sleep "$SETTLE_SECONDS" # let the work of loading (JIT compilation, GC) settle before the idle window
   for w in $(seq 1 "$WINDOWS"); do
     thread_ticks "$3" >"/tmp/idle-bench-threads0.$3"
     sleep "$IDLE_SECONDS"
     thread_ticks "$3" >"/tmp/idle-bench-threads1.$3"
-    printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$IDLE_CONNS" "$(redis-cli -p "$2" dbsize)" "$IDLE_SECONDS" \
+    printf '| %s | %s | %s | %s | %s | %s |\n' "$1" "$IDLE_CONNS" "$keys" "$IDLE_SECONDS" \
       "$(join -t'|' -j 2 <(sort -t'|' -k2 "/tmp/idle-bench-threads0.$3") <(sort -t'|' -k2 "/tmp/idle-bench-threads1.$3") \
          | awk -F'|' '{d += $6 - $3} END {printf "%.1f", d / 1e6}')" "$(busy_threads "$3")"
   done
