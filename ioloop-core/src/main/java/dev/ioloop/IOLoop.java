@@ -1274,6 +1274,10 @@ public class IOLoop implements Executor, AutoCloseable {
         /**
          * Sets how long one stretch of work between two polls may run before the watchdog logs the loop
          * thread's stack and counts it (default 1 s); {@link Duration#ZERO} turns the watchdog off.
+         * A stretch is reported within about the threshold (plus a quarter of it). The watchdog thread
+         * checks every quarter threshold while a loop works, and sleeps without a deadline once every loop
+         * has been idle for a threshold (the loop wakes it when poll returns), so an idle process pays no
+         * periodic wakeups for it.
          *
          * @throws IllegalArgumentException if negative
          */
