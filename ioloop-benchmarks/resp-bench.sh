@@ -28,7 +28,7 @@ CLIENT_CPU="${CLIENT_CPU:-1}"
 WARMUP_N="${WARMUP_N:-500000}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 OUT_DIR="${OUT_DIR:-$(mktemp -d /tmp/resp-bench.XXXXXX)}"
-JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseSerialGC)
+JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseSerialGC -XX:-UsePerfData)   # the README's flags for the sample; why each is there: README.md, "Run the sample"
 mkdir -p "$OUT_DIR"
 SAMPLE_JAR="$ROOT/sample-app/target/sample-app.jar"
 BENCH_JAR="$ROOT/ioloop-benchmarks/target/benchmarks.jar"

@@ -448,7 +448,9 @@ public class IOLoop implements Executor, AutoCloseable {
         CURRENT.set(this);
         thread = Thread.currentThread();
         stats.stretchStartNanos = nonZero(System.nanoTime());
-        if (blockedThresholdNanos > 0 && !watched) {
+        if (watched) {
+            Watchdog.wakeIfDormant(); // a stretch begins: a dormant watchdog must look again
+        } else if (blockedThresholdNanos > 0) {
             // Once per loop (until close), not per start: runOnce steps must not pay for it each time.
             watched = true;
             Watchdog.get().watch(this);
@@ -553,6 +555,9 @@ public class IOLoop implements Executor, AutoCloseable {
             stats.sleepStartNanos = 0;
             stats.idle(pollEnd - pollStart);
             stats.stretchStartNanos = nonZero(pollEnd);
+            if (watched) {
+                Watchdog.wakeIfDormant(); // after the volatile write above: see Watchdog's class comment
+            }
         }
 
         // 6. Dispatch each ready channel once.
@@ -1294,6 +1299,10 @@ public class IOLoop implements Executor, AutoCloseable {
         /**
          * Sets how long one stretch of work between two polls may run before the watchdog logs the loop
          * thread's stack and counts it (default 1 s); {@link Duration#ZERO} turns the watchdog off.
+         * A stretch is reported within about the threshold (plus a quarter of it). The watchdog thread
+         * checks every quarter threshold while a loop works, and sleeps without a deadline once every loop
+         * has been idle for a threshold (the loop wakes it when poll returns), so an idle process pays no
+         * periodic wakeups for it.
          *
          * @throws IllegalArgumentException if negative
          */
