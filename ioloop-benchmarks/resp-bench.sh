@@ -8,7 +8,9 @@
 #   ROUNDS=5                rounds; each runs every target with -P 16, then every target with -P 1
 #   N_P16=2000000 N_P1=200000   requests per test (-n) for each pipelining; -t ping,set,get runs 4 tests
 #   CLIENTS=50              redis-benchmark connections (-c)
-#   TARGETS="sample-app redis netty-epoll netty-nio"   which servers, in this order within a round
+#   TARGETS="sample-app redis netty-epoll netty-nio"   which servers, in this order within a round; also
+#                           sample-base: the sample app from BASE_JAR (an older build), to compare two builds
+#   BASE_JAR=FILE           the jar of the sample-base target (for example a copy of sample-app.jar kept aside)
 #   BASE_PORT=6390          the servers listen on BASE_PORT, BASE_PORT+1, ... in TARGETS order
 #   SERVER_CPU=0 CLIENT_CPU=1   taskset CPUs of the servers and of redis-benchmark
 #   WARMUP_N=500000         requests per test of the unrecorded warm-up run per target (JIT), 0 for none
@@ -81,6 +83,9 @@ fi
 if wants netty-epoll || wants netty-nio; then
     [[ -f "$BENCH_JAR" ]] || die "$BENCH_JAR not found: build ioloop-benchmarks (mvn -B -ntp -DskipTests package)"
 fi
+if wants sample-base && [[ ! -f "${BASE_JAR:-}" ]]; then
+    die "the sample-base target needs BASE_JAR=<an older sample-app.jar>"
+fi
 if wants sample-app && [[ ! -f "$SAMPLE_JAR" ]]; then
     die "$SAMPLE_JAR not found: build the sample app first (mvn -B -ntp -DskipTests package at the root), \
 or leave it out: TARGETS='redis netty-epoll netty-nio' $0"
@@ -100,6 +105,10 @@ start_server() {
             taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$SAMPLE_JAR" \
                 --sample.port="$port" --server.port=0 >"$log" 2>&1 &
             ;;
+        sample-base)
+            taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$BASE_JAR" \
+                --sample.port="$port" --server.port=0 >"$log" 2>&1 &
+            ;;
         redis)
             taskset -c "$SERVER_CPU" redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$port" \
                 >"$log" 2>&1 &
@@ -108,7 +117,7 @@ start_server() {
             taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -cp "$BENCH_JAR" dev.ioloop.bench.NettyRespServer \
                 --port "$port" --transport "${target#netty-}" >"$log" 2>&1 &
             ;;
-        *) die "unknown target '$target' (use sample-app, redis, netty-epoll, netty-nio)" ;;
+        *) die "unknown target '$target' (use sample-app, sample-base, redis, netty-epoll, netty-nio)" ;;
     esac
     # taskset execs the server, so $! is the server's own PID (the one /proc/<pid>/stat is read for).
     PID[$target]=$!

@@ -126,7 +126,7 @@ final class RespConnection implements FdHandler<SocketChannel> {
     }
 
     private void flush() throws IOException {
-        if (out.pending() > 0 && out.writeTo(channel) > 0) {
+        if (out.pending() > 0 && out.writeTo(channel, server.writeBuffer()) > 0) {
             lastActive = server.loop().time();
         }
         int pending = out.pending();

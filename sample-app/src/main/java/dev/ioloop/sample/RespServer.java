@@ -39,12 +39,15 @@ public class RespServer implements SmartLifecycle, InfoSource {
     private static final Logger log = LoggerFactory.getLogger(RespServer.class);
     /** How long accepting pauses after {@code accept} failed (Netty's choice; Redis retries at once). */
     static final Duration ACCEPT_PAUSE = Duration.ofSeconds(1);
+    /** Replies up to this size are copied into one shared direct buffer for the write; larger ones go as they are. */
+    static final int WRITE_BUFFER_SIZE = 64 * 1024;
 
     private final IOLoop loop;
     private final SampleProperties properties;
     private final Keyspace keyspace;
     private final RespEngine engine;
     private final ByteBuffer readBuffer;
+    private final ByteBuffer writeBuffer;
     private final Set<RespConnection> connections = new HashSet<>();
     private final AtomicLong connected = new AtomicLong();
     private final AtomicLong totalConnections = new AtomicLong();
@@ -60,7 +63,10 @@ public class RespServer implements SmartLifecycle, InfoSource {
         this.properties = properties;
         this.keyspace = new Keyspace(new LoopExpiryScheduler(loop));
         this.engine = new RespEngine(keyspace, properties.limits(), this);
-        this.readBuffer = ByteBuffer.allocate((int) properties.readBufferSize().toBytes());
+        // Direct: the JDK reads into and writes from native memory, so a heap buffer would cost a copy through a
+        // per-thread temporary direct buffer on every call; the engine makes its one copy itself.
+        this.readBuffer = ByteBuffer.allocateDirect((int) properties.readBufferSize().toBytes());
+        this.writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE);
     }
 
     IOLoop loop() {
@@ -73,6 +79,11 @@ public class RespServer implements SmartLifecycle, InfoSource {
 
     ByteBuffer readBuffer() {
         return readBuffer;
+    }
+
+    /** Scratch the replies are copied into for the write (see {@code ReplyBuffer.writeTo(channel, direct)}). */
+    ByteBuffer writeBuffer() {
+        return writeBuffer;
     }
 
     long outputLimit() {

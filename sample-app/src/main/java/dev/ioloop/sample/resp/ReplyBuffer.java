@@ -64,6 +64,29 @@ public final class ReplyBuffer {
         return written;
     }
 
+    /**
+     * As {@link #writeTo(WritableByteChannel)}, but copies the pending bytes into {@code direct} (cleared first;
+     * the caller's scratch buffer, reused for every connection) when they fit, so the channel writes from native
+     * memory without its own temporary copy; pending bytes larger than {@code direct} are written as they are.
+     */
+    public int writeTo(WritableByteChannel ch, ByteBuffer direct) throws IOException {
+        int n = tail - head;
+        if (n == 0) {
+            return 0;
+        }
+        if (n > direct.capacity()) {
+            return writeTo(ch);
+        }
+        direct.clear();
+        direct.put(buf, head, n).flip();
+        int written = ch.write(direct);
+        head += written;
+        if (head == tail) {
+            reset();
+        }
+        return written;
+    }
+
     /** Discards everything pending. */
     public void clear() {
         reset();

@@ -121,6 +121,42 @@ class ReplyBufferTests {
     }
 
     @Test
+    void writeToThroughADirectScratchHandsOverWhatTheChannelTakesAndKeepsTheRest() throws Exception {
+        ReplyBuffer b = new ReplyBuffer();
+        ByteBuffer scratch = ByteBuffer.allocateDirect(64);
+        scratch.put((byte) 'x'); // left over from a previous use: cleared before the copy
+        b.appendBulk("hello world");
+        TrickleChannel ch = new TrickleChannel(5);
+        assertThat(b.writeTo(ch, scratch)).isEqualTo(5);
+        assertThat(b.pending()).isEqualTo(13);
+        b.appendInteger(1);
+        ch.perWrite = 0;
+        assertThat(b.writeTo(ch, scratch)).isZero();
+        assertThat(b.pending()).isEqualTo(17);
+        ch.perWrite = 100;
+        assertThat(b.writeTo(ch, scratch)).isEqualTo(17);
+        assertThat(b.pending()).isZero();
+        assertThat(b.writeTo(ch, scratch)).isZero();
+        assertThat(ch.text()).isEqualTo("$11\r\nhello world\r\n:1\r\n");
+    }
+
+    @Test
+    void repliesLargerThanTheDirectScratchAreWrittenFromTheBufferItself() throws Exception {
+        ReplyBuffer b = new ReplyBuffer();
+        ByteBuffer scratch = ByteBuffer.allocateDirect(16);
+        b.appendBulk("0123456789abcdefghij"); // 27 bytes: more than the scratch holds
+        TrickleChannel ch = new TrickleChannel(20);
+        assertThat(b.writeTo(ch, scratch)).isEqualTo(20);
+        assertThat(b.pending()).isEqualTo(7);
+        assertThat(b.writeTo(ch, scratch)).isEqualTo(7); // the rest fits the scratch now
+        assertThat(ch.text()).isEqualTo("$20\r\n0123456789abcdefghij\r\n");
+        b.appendBulk(new byte[100_000]);
+        ch.perWrite = Integer.MAX_VALUE;
+        assertThat(b.writeTo(ch, scratch)).isEqualTo(100_000 + 11); // "$100000\r\n" and "\r\n" around the payload
+        assertThat(b.capacity()).isZero(); // fully written: the large storage is released as before
+    }
+
+    @Test
     void clearDiscardsPendingReplies() {
         ReplyBuffer b = new ReplyBuffer();
         b.appendSimpleString("PONG");
