@@ -26,7 +26,7 @@ final class RespConnection implements FdHandler<SocketChannel> {
     private final RespServer server;
     private final SocketChannel channel;
     private final RespSession session;
-    private final ReplyBuffer out = new ReplyBuffer();
+    private final ReplyBuffer out;
     private int interest = IOLoop.READ;
     private boolean closing;
     private boolean draining;
@@ -41,6 +41,7 @@ final class RespConnection implements FdHandler<SocketChannel> {
         this.server = server;
         this.channel = channel;
         this.session = new RespSession(id);
+        this.out = new ReplyBuffer(server.replyPool());
         this.lastActive = server.loop().time();
     }
 

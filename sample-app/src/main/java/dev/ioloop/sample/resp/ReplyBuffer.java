@@ -9,9 +9,11 @@ import java.nio.charset.StandardCharsets;
  * A connection's pending output: RESP replies appended at the tail, written to the socket from the
  * head, with no flip() to keep track of.
  *
- * <p>Storage is allocated on the first append, grows by doubling, is compacted when a partial write
- * left room at the front, and is dropped when fully written if it had grown past
- * {@value #RETAINED_CAPACITY} bytes, so an idle connection never keeps a large buffer.
+ * <p>Storage is taken on the first append (from the {@link Pool} the buffer was made with, else allocated), grows
+ * by doubling, and is compacted when a partial write left room at the front. Once everything is written it goes
+ * back to the pool (or, without one, is kept), unless it had grown past {@value #RETAINED_CAPACITY} bytes, when it
+ * is dropped: with a pool, a connection that has nothing left to write holds no storage at all, and a steady stream
+ * of requests and replies allocates nothing.
  *
  * <p>String arguments of the simple-string and error appenders are written as ISO-8859-1 (one byte per
  * char), so texts that quote request bytes reproduce them exactly; CR and LF in them become spaces, as
@@ -28,10 +30,26 @@ public final class ReplyBuffer {
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    private final Pool pool;
     private byte[] buf = EMPTY;
     private int head;
     private int tail;
     private ByteBuffer view;
+
+    /** A buffer that keeps its storage (up to {@value #RETAINED_CAPACITY} bytes) between replies. */
+    public ReplyBuffer() {
+        this(null);
+    }
+
+    /**
+     * A buffer that takes its storage from {@code pool} when it has something to send and gives it back once all of
+     * it is written.
+     *
+     * @param pool shared by the buffers of one loop thread, or {@code null} to keep the storage
+     */
+    public ReplyBuffer(Pool pool) {
+        this.pool = pool;
+    }
 
     /** Bytes appended and not yet written. */
     public int pending() {
@@ -188,6 +206,10 @@ public final class ReplyBuffer {
         if (buf.length > RETAINED_CAPACITY) {
             buf = EMPTY;
             view = null;
+        } else if (pool != null && buf != EMPTY) {
+            pool.give(buf);
+            buf = EMPTY;
+            view = null;
         }
     }
 
@@ -201,6 +223,12 @@ public final class ReplyBuffer {
         if (needed > MAX_CAPACITY) {
             throw new IllegalStateException("reply buffer would exceed " + MAX_CAPACITY + " bytes");
         }
+        if (buf == EMPTY && pool != null && needed <= INITIAL_CAPACITY) {
+            buf = pool.take();
+            head = 0;
+            tail = 0;
+            return;
+        }
         if (needed <= buf.length) {
             // A partial write left room at the front: reuse it instead of growing.
             System.arraycopy(buf, head, buf, 0, pending);
@@ -208,9 +236,61 @@ public final class ReplyBuffer {
             long grown = Math.max(Math.max(INITIAL_CAPACITY, (long) buf.length * 2), needed);
             byte[] bigger = new byte[(int) Math.min(grown, MAX_CAPACITY)];
             System.arraycopy(buf, head, bigger, 0, pending);
+            if (pool != null && buf != EMPTY && buf.length <= RETAINED_CAPACITY) {
+                pool.give(buf);
+            }
             buf = bigger;
         }
         head = 0;
         tail = pending;
+    }
+    /**
+     * Reply storage shared by the buffers of one loop thread: arrays of {@value #INITIAL_CAPACITY} to
+     * {@value #RETAINED_CAPACITY} bytes that connections take when they have replies to send and give back once
+     * those are written. Holds at most {@code maxArrays}; arrays given back beyond that are left to the garbage
+     * collector. Confined to one thread, like the buffers.
+     */
+    public static final class Pool {
+        private final byte[][] free;
+        private int size;
+        private long allocated;
+
+        /**
+         * Creates an empty pool.
+         *
+         * @param maxArrays how many idle arrays it keeps, &gt;= 0
+         */
+        public Pool(int maxArrays) {
+            if (maxArrays < 0) {
+                throw new IllegalArgumentException("maxArrays must be >= 0: " + maxArrays);
+            }
+            free = new byte[maxArrays][];
+        }
+
+        byte[] take() {
+            if (size > 0) {
+                byte[] b = free[--size];
+                free[size] = null;
+                return b;
+            }
+            allocated++;
+            return new byte[INITIAL_CAPACITY];
+        }
+
+        void give(byte[] b) {
+            if (size < free.length) {
+                free[size++] = b;
+            }
+        }
+
+        /** Arrays waiting in the pool. */
+        public int pooled() {
+            return size;
+        }
+
+        /** Arrays the pool has allocated so far (a steady state stops this from growing). */
+        public long allocated() {
+            return allocated;
+        }
     }
 }

@@ -164,4 +164,58 @@ class ReplyBufferTests {
         assertThat(b.pending()).isZero();
         assertThat(b.toByteArray()).isEmpty();
     }
+    @Test
+    void withAPoolABufferHoldsStorageOnlyWhileItHasRepliesToSend() throws Exception {
+        ReplyBuffer.Pool pool = new ReplyBuffer.Pool(4);
+        ReplyBuffer b = new ReplyBuffer(pool);
+        assertThat(b.capacity()).isZero();
+        b.appendSimpleString("PONG");
+        assertThat(b.capacity()).isEqualTo(ReplyBuffer.INITIAL_CAPACITY);
+        TrickleChannel ch = new TrickleChannel(3);
+        b.writeTo(ch);
+        assertThat(b.capacity()).as("a partial write keeps the rest").isPositive();
+        assertThat(pool.pooled()).isZero();
+        ch.perWrite = 100;
+        b.writeTo(ch, ByteBuffer.allocateDirect(64));
+        assertThat(ch.text()).isEqualTo("+PONG\r\n");
+        assertThat(b.capacity()).as("everything written: the storage went back").isZero();
+        assertThat(pool.pooled()).isOne();
+
+        b.appendBulk(new byte[ReplyBuffer.RETAINED_CAPACITY * 2]);
+        assertThat(pool.pooled()).as("the small array it grew out of went back too").isOne();
+        b.clear();
+        assertThat(pool.pooled()).as("storage past the retained size is dropped, not pooled").isOne();
+    }
+
+    @Test
+    void connectionsTakingTurnsReuseThePooledArrays() throws Exception {
+        ReplyBuffer.Pool pool = new ReplyBuffer.Pool(16);
+        ReplyBuffer[] connections = new ReplyBuffer[50];
+        for (int i = 0; i < connections.length; i++) {
+            connections[i] = new ReplyBuffer(pool);
+        }
+        TrickleChannel ch = new TrickleChannel(Integer.MAX_VALUE);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(1024);
+        for (int round = 0; round < 1000; round++) {
+            // At most 10 connections have a reply pending at once, as when 10 of the 50 clients are mid-request.
+            for (int i = 0; i < 10; i++) {
+                connections[(round + i) % connections.length].appendSimpleString("OK");
+            }
+            for (int i = 0; i < 10; i++) {
+                connections[(round + i) % connections.length].writeTo(ch, scratch);
+            }
+        }
+        assertThat(pool.allocated()).isEqualTo(10);
+        assertThat(pool.pooled()).isEqualTo(10);
+        for (ReplyBuffer c : connections) {
+            assertThat(c.capacity()).isZero();
+        }
+        assertThat(ch.received.size()).isEqualTo(1000 * 10 * 5);
+    }
+
+    @Test
+    void poolRejectsANegativeSize() {
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new ReplyBuffer.Pool(-1))
+                .withMessage("maxArrays must be >= 0: -1");
+    }
 }
