@@ -223,8 +223,8 @@ public final class ReplyBuffer {
         if (needed > MAX_CAPACITY) {
             throw new IllegalStateException("reply buffer would exceed " + MAX_CAPACITY + " bytes");
         }
-        if (buf == EMPTY && pool != null && needed <= INITIAL_CAPACITY) {
-            buf = pool.take();
+        if (buf == EMPTY && pool != null && needed <= RETAINED_CAPACITY) {
+            buf = pool.take((int) needed); // nothing pending: the buffer starts empty
             head = 0;
             tail = 0;
             return;
@@ -267,14 +267,19 @@ public final class ReplyBuffer {
             free = new byte[maxArrays][];
         }
 
-        byte[] take() {
+        /** An array of at least {@code minCapacity} bytes: the last one given back if it is large enough. */
+        byte[] take(int minCapacity) {
             if (size > 0) {
                 byte[] b = free[--size];
                 free[size] = null;
-                return b;
+                if (b.length >= minCapacity) {
+                    return b;
+                }
+                // Too small for this reply: dropped; the larger one allocated below comes back in its place.
             }
             allocated++;
-            return new byte[INITIAL_CAPACITY];
+            int capacity = Math.max(INITIAL_CAPACITY, Integer.highestOneBit(minCapacity - 1) << 1);
+            return new byte[capacity];
         }
 
         void give(byte[] b) {

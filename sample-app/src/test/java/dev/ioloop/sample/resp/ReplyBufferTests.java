@@ -214,6 +214,21 @@ class ReplyBufferTests {
     }
 
     @Test
+    void repliesLargerThanTheInitialCapacityReuseTheirPooledArrayToo() throws Exception {
+        ReplyBuffer.Pool pool = new ReplyBuffer.Pool(4);
+        ReplyBuffer b = new ReplyBuffer(pool);
+        TrickleChannel ch = new TrickleChannel(Integer.MAX_VALUE);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(8192);
+        for (int i = 0; i < 100; i++) {
+            b.appendBulk(new byte[3000]); // a GET of a 3,000-byte value
+            b.writeTo(ch, scratch);
+            assertThat(b.capacity()).isZero();
+        }
+        assertThat(pool.allocated()).as("one 4 KiB array, reused by every reply").isOne();
+        assertThat(ch.received.size()).isEqualTo(100 * 3009);
+    }
+
+    @Test
     void poolRejectsANegativeSize() {
         org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new ReplyBuffer.Pool(-1))
                 .withMessage("maxArrays must be >= 0: -1");
