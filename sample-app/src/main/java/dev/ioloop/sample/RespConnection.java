@@ -77,19 +77,15 @@ final class RespConnection implements FdHandler<SocketChannel> {
     }
 
     /** Reads what the socket has into the loop's shared buffer; closes on end of stream. */
+    /** Reads what the socket has into the server's shared read buffer; -1 at end of stream. */
     private int readShared(ByteBuffer buffer) throws IOException {
         buffer.clear();
-        int n = channel.read(buffer);
-        if (n < 0) {
-            close();
-        }
-        return n;
+        return channel.read(buffer);
     }
 
     private void read() throws IOException {
         ByteBuffer buffer = server.readBuffer();
-        buffer.clear();
-        int n = channel.read(buffer);
+        int n = readShared(buffer);
         if (n < 0) {
             inputEnded();
             return;
@@ -162,7 +158,9 @@ final class RespConnection implements FdHandler<SocketChannel> {
     }
 
     private void discardInput() throws IOException {
-        readShared(server.readBuffer());
+        if (readShared(server.readBuffer()) < 0) {
+            close();
+        }
     }
 
     /**

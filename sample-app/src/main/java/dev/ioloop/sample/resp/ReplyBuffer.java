@@ -74,12 +74,7 @@ public final class ReplyBuffer {
             v = view = ByteBuffer.wrap(buf);
         }
         v.limit(tail).position(head);
-        int written = ch.write(v);
-        head += written;
-        if (head == tail) {
-            reset();
-        }
-        return written;
+        return consumed(ch.write(v));
     }
 
     /**
@@ -97,7 +92,11 @@ public final class ReplyBuffer {
         }
         direct.clear();
         direct.put(buf, head, n).flip();
-        int written = ch.write(direct);
+        return consumed(ch.write(direct));
+    }
+
+    /** Drops {@code written} bytes from the head; storage goes back (or away) once nothing is pending. */
+    private int consumed(int written) {
         head += written;
         if (head == tail) {
             reset();
