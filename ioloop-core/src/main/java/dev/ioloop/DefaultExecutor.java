@@ -1,5 +1,7 @@
 package dev.ioloop;
 
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -52,5 +54,38 @@ final class DefaultExecutor {
             service.shutdown();
         }
         own = false;
+    }
+
+    /**
+     * Runs {@code fn} on {@code target} (or, if {@code null}, on this default executor) and completes the result
+     * on {@code loop}'s thread through {@code addCallback}; on the executor's thread if the loop is closed by then.
+     */
+    <T> CompletableFuture<T> call(Executor target, Callable<T> fn, IOLoop loop) {
+        Executor executor = target != null ? target : get();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        executor.execute(() -> {
+            T value = null;
+            Throwable failure = null;
+            try {
+                value = fn.call();
+            } catch (Throwable t) {
+                failure = t;
+            }
+            T v = value;
+            Throwable f = failure;
+            Runnable complete = () -> {
+                if (f == null) {
+                    result.complete(v);
+                } else {
+                    result.completeExceptionally(f);
+                }
+            };
+            if (loop.isClosed()) {
+                complete.run();
+            } else {
+                loop.addCallback(complete);
+            }
+        });
+        return result;
     }
 }

@@ -15,8 +15,11 @@ import java.nio.channels.SelectableChannel;
  * what the channel allows without waiting (read until {@code read()} returns 0, accept until
  * {@code accept()} returns {@code null}) and returns.
  *
- * <p>An exception thrown here goes to the loop's {@link ErrorHandler} and the loop goes on; the channel
- * stays registered. An {@link Error} propagates out of {@link IOLoop#start()}.
+ * <p>An exception thrown here goes to the loop's {@link ErrorHandler} and the loop goes on; the channel stays
+ * registered, so a handler that threw before consuming its channel's readiness is called again in the next
+ * iteration. A handler that throws {@linkplain IOLoop.Builder#handlerFailureLimit 10 times in a row} (by default)
+ * has its channel taken off the loop and closed, so that it cannot spin the loop thread; a call that returns
+ * normally resets the count. An {@link Error} propagates out of {@link IOLoop#start()}.
  *
  * @param <C> the channel type
  */

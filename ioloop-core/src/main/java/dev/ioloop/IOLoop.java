@@ -1,27 +1,19 @@
 package dev.ioloop;
 
-import dev.ioloop.internal.CallbackRing;
-import dev.ioloop.internal.MpscChunkedCallbackQueue;
-import dev.ioloop.internal.TimerHeap;
 import dev.ioloop.poller.Poller;
 import dev.ioloop.poller.Pollers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
@@ -59,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Threading</h2>
  * While {@link #start()} runs, the thread inside it is the <em>loop thread</em>, and everything runs there.
  * {@link #addCallback}, {@link #spawnCallback}, {@link #execute}, {@link #stop()}, {@link #isRunning()},
- * {@link #time()}, {@link #stats()}, {@link #handlers()}, {@link Timeout#cancel()} and the listener setters
+ * {@link #time()}, {@link #stats()}, {@link #handlers()}, {@link Timeout#cancel()} and the listener methods
  * are safe from any thread; {@code addCallback} is <b>the</b> way in from other threads. Any other method
  * called from another thread while the loop runs throws {@link IllegalStateException} (nothing is forwarded
  * behind your back). While the loop is not running, one thread at a time may use all of it: set it up before
@@ -67,10 +59,10 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>One iteration, in order</h2>
  * <ol>
- *   <li>Note how many callbacks are queued; only those run in this iteration, so a callback that re-adds
- *       itself cannot starve I/O.</li>
- *   <li>Read the clock once and collect every timeout with {@code deadline <= now}, dropping cancelled ones.
- *       Timeouts added from here on wait for the next iteration even if already due.</li>
+ *   <li>Read the clock once ({@code now}), then note how many callbacks are queued; only those run in this
+ *       iteration, so a callback that re-adds itself cannot starve I/O.</li>
+ *   <li>Collect every timeout with {@code deadline <= now}, dropping cancelled ones. Timeouts added from here on
+ *       wait for the next iteration even if already due.</li>
  *   <li>Run the noted callbacks in FIFO order, then the collected timeouts in {@code (deadline, insertion)}
  *       order, skipping one cancelled by an earlier callback of this step.</li>
  *   <li>If {@link #stop()} was called, leave the loop here.</li>
@@ -91,8 +83,8 @@ import org.slf4j.LoggerFactory;
  * and the read returns -1. Handlers must never depend on seeing {@code ERROR}.
  *
  * <h2>Errors</h2>
- * An exception from a callback, timeout or handler goes to the {@link ErrorHandler} (by default a WARN log
- * with the task's identity, rate-limited) and is counted in {@link IOLoopStats#errors()}; the loop goes on.
+ * An exception from a callback, timeout, handler or listener goes to the {@link ErrorHandler} (by default a WARN
+ * log with the task's identity, rate-limited) and is counted in {@link IOLoopStats#errors()}; the loop goes on.
  * A channel whose handler throws {@linkplain Builder#handlerFailureLimit 10 times in a row} (by default) is
  * taken off the loop and closed, because a level-triggered loop would otherwise call that handler on every
  * iteration for as long as the channel stays ready; Tornado keeps calling it (limit 0).
@@ -100,81 +92,64 @@ import org.slf4j.LoggerFactory;
  * restored the previous current loop, so it can be started again.
  *
  * <h2>Observability</h2>
- * {@link #stats()} gives lock-free counters; {@link Builder#latencyListener} receives one loop-latency sample
- * per iteration that ran work (how late ready work started); {@link Builder#blockedThreshold} arms the
- * blocked-loop watchdog.
+ * {@link #stats()} gives lock-free counters; {@link #addLatencyListener} receives one loop-latency sample per
+ * iteration that ran work (how late ready work started); {@link Builder#blockedThreshold} arms the blocked-loop
+ * watchdog, and {@link #addBlockedListener} hears of each blocked stretch. Any number of listeners may be
+ * added; with none, latency sampling costs nothing.
  */
 public class IOLoop implements Executor, AutoCloseable {
 
     /** No event: a registration that is kept but not watched. */
     public static final int NONE = 0;
-    /** Readable (or, on a server channel, acceptable). */
-    public static final int READ = 0x001;
-    /** Writable (or, on a connecting socket, connectable). */
-    public static final int WRITE = 0x004;
-    /** Error or hang-up, on pollers that report them; see the class documentation. */
-    public static final int ERROR = 0x018;
+    /** Readable (or, on a server channel, acceptable); the poller SPI's {@link Poller#READ}. */
+    public static final int READ = Poller.READ;
+    /** Writable (or, on a connecting socket, connectable); the poller SPI's {@link Poller#WRITE}. */
+    public static final int WRITE = Poller.WRITE;
+    /** Error or hang-up, on pollers that report them (see the class documentation); {@link Poller#ERROR}. */
+    public static final int ERROR = Poller.ERROR;
+    /** The default of {@link Builder#handlerFailureLimit}: consecutive failures before a channel is closed. */
+    public static final int DEFAULT_HANDLER_FAILURE_LIMIT = 10;
 
     private static final Logger log = LoggerFactory.getLogger(IOLoop.class);
     private static final ThreadLocal<IOLoop> CURRENT = new ThreadLocal<>();
     private static final AtomicReference<IOLoop> INSTANCE = new AtomicReference<>();
     private static final Object INSTANCE_LOCK = new Object();
     private static final AtomicInteger LOOP_NUMBER = new AtomicInteger();
-    private static final long NO_STAMP = Long.MIN_VALUE;
-    /** The default of {@link Builder#handlerFailureLimit}: consecutive failures before a channel is closed. */
-    public static final int DEFAULT_HANDLER_FAILURE_LIMIT = 10;
-    private static final int CANCELLED_COMPACT_MIN = 512;
-    private static final long SPIN_BEFORE_SLEEP_NANOS = 20_000;
-    private static final VarHandle SLEEPING;
     private static final VarHandle RUNNING;
 
     static {
         try {
-            SLEEPING = MethodHandles.lookup().findVarHandle(IOLoop.class, "sleeping", boolean.class);
             RUNNING = MethodHandles.lookup().findVarHandle(IOLoop.class, "running", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
+    // Each subsystem is a class of its own; those whose fields the loop writes every iteration pad themselves,
+    // so that other threads, which read this object on every addCallback, do not miss their cache for it.
     private final String name;
-    private final Poller poller;
     private final LongSupplier clock;
-    private final boolean systemClock;
+    private final Poller poller;
+    private final ListenerList<LatencyListener> latencyListeners = new ListenerList<>();
+    private final ListenerList<BlockedLoopListener> blockedListeners = new ListenerList<>();
     private final long blockedThresholdNanos;
-    private final int handlerFailureLimit;
-    private final LogLimiter closeLogLimiter = new LogLimiter(LoggingErrorHandler.QUIET_NANOS);
-    private final IOLoopStats stats = new IOLoopStats(this);
-    private ErrorHandler errorHandler;
-    private volatile LatencyListener latencyListener;
-    private volatile BlockedLoopListener blockedListener;
     private final DefaultExecutor defaultExecutor;
-
-    private final ConcurrentHashMap<SelectableChannel, Registration> handlers = new ConcurrentHashMap<>();
-    private final MpscChunkedCallbackQueue remoteCallbacks = new MpscChunkedCallbackQueue();
-    private final CallbackRing callbacks = new CallbackRing(64);
-    private final TimerHeap timers = new TimerHeap();
-    private final AtomicInteger cancelledInHeap = new AtomicInteger();
-    private TimeoutImpl[] due = new TimeoutImpl[16];
-
-    // Ready channels of the current poll, collected before dispatch so that handlers run outside the poller.
-    private Registration[] ready = new Registration[64];
-    private int[] readyEvents = new int[64];
-    private final Poller.ReadyConsumer readySink = this::onReady;
-    // The fields the loop writes every iteration, on cache lines of their own: other threads read this object
-    // (thread, closed, sleeping, latencyListener) on every addCallback, and must not miss their cache for it.
-    private final HotFields hot = new HotFields();
+    private final CallbackQueue callbacks;
+    private final LoopCounters counters = new LoopCounters();
+    private final TimerQueue timers = new TimerQueue();
+    private final LoopActivity activity = new LoopActivity();
+    private final HandlerTable handlers;
+    private final LatencySampler latency;
+    private final IOLoopStats stats;
+    private ErrorHandler errorHandler;
+    private int workDone; // since runOnce began
 
     private volatile Thread thread;
     @SuppressWarnings("unused") // accessed through RUNNING
     private volatile boolean running;
-    @SuppressWarnings("unused") // accessed through SLEEPING
-    private volatile boolean sleeping;
     private volatile boolean stopRequested;
     private volatile boolean closed;
     private boolean watched;
-    /** The stretch the watchdog reported last; written by the watchdog thread only. */
-    volatile long lastBlockedStretch;
 
     /**
      * Creates a loop with the default options: the {@code "selector"} poller, {@link System#nanoTime()}, a
@@ -188,14 +163,16 @@ public class IOLoop implements Executor, AutoCloseable {
     private IOLoop(Builder b) {
         this.name = b.name != null ? b.name : "ioloop-" + LOOP_NUMBER.incrementAndGet();
         this.clock = b.clock != null ? b.clock : System::nanoTime;
-        this.systemClock = b.clock == null;
-        this.errorHandler = b.errorHandler != null ? b.errorHandler : ErrorHandler.logging();
-        this.latencyListener = b.latencyListener;
-        this.blockedListener = b.blockedListener;
-        this.blockedThresholdNanos = b.blockedThreshold.toNanos();
-        this.handlerFailureLimit = b.handlerFailureLimit;
-        this.defaultExecutor = new DefaultExecutor(name, b.defaultExecutor);
         this.poller = Pollers.create(b.poller);
+        this.errorHandler = b.errorHandler != null ? b.errorHandler : ErrorHandler.logging();
+        this.latencyListeners.set(b.latencyListener);
+        this.blockedListeners.set(b.blockedListener);
+        this.blockedThresholdNanos = b.blockedThreshold.toNanos();
+        this.defaultExecutor = new DefaultExecutor(name, b.defaultExecutor);
+        this.callbacks = new CallbackQueue(poller);
+        this.handlers = new HandlerTable(this, poller, b.handlerFailureLimit, counters);
+        this.latency = new LatencySampler(clock, callbacks.remote, latencyListeners);
+        this.stats = new IOLoopStats(this, counters, activity);
     }
 
     /** Returns a builder for a loop with options. */
@@ -307,24 +284,7 @@ public class IOLoop implements Executor, AutoCloseable {
         checkOpen();
         Objects.requireNonNull(channel, "channel");
         Objects.requireNonNull(handler, "handler");
-        checkEvents(channel, events);
-        if (handlers.containsKey(channel)) {
-            throw new IllegalArgumentException("channel already registered: " + channel);
-        }
-        if (channel.isBlocking()) {
-            throw new IllegalArgumentException("channel is in blocking mode (call configureBlocking(false) first): "
-                    + channel);
-        }
-        Registration registration = new Registration(channel, handler, events);
-        try {
-            registration.key = poller.register(channel, events, registration);
-        } catch (ClosedChannelException e) {
-            throw new IllegalArgumentException("channel is closed: " + channel, e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot register " + channel + " with poller " + poller.name(), e);
-        }
-        handlers.put(channel, registration);
-        stats.handlers(handlers.size());
+        handlers.add(channel, handler, events);
     }
 
     /**
@@ -338,13 +298,7 @@ public class IOLoop implements Executor, AutoCloseable {
     public void updateHandler(SelectableChannel channel, int events) {
         checkThread("updateHandler");
         Objects.requireNonNull(channel, "channel");
-        Registration registration = handlers.get(channel);
-        if (registration == null) {
-            throw new IllegalArgumentException("channel not registered: " + channel);
-        }
-        checkEvents(channel, events);
-        registration.events = events;
-        registration.key.interest(events);
+        handlers.update(channel, events);
     }
 
     /**
@@ -358,17 +312,7 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public boolean removeHandler(SelectableChannel channel) {
         checkThread("removeHandler");
-        if (channel == null) {
-            return false;
-        }
-        Registration registration = handlers.remove(channel);
-        if (registration == null) {
-            return false;
-        }
-        registration.removed = true;
-        registration.key.cancel();
-        stats.handlers(handlers.size());
-        return true;
+        return channel != null && handlers.remove(channel);
     }
 
     /**
@@ -376,11 +320,7 @@ public class IOLoop implements Executor, AutoCloseable {
      * loop that is changing it.
      */
     public List<HandlerInfo> handlers() {
-        List<HandlerInfo> list = new ArrayList<>(handlers.size());
-        for (Registration r : handlers.values()) {
-            list.add(new HandlerInfo(r.channel, r.handler, r.events));
-        }
-        return list;
+        return handlers.infos();
     }
 
     // ---------------------------------------------------------------- running
@@ -407,7 +347,7 @@ public class IOLoop implements Executor, AutoCloseable {
         IOLoop previous = enter();
         try {
             while (iterate(-1, true)) {
-                // each iteration is documented on the class
+                // each iteration is documented on iterate
             }
         } finally {
             exit(previous);
@@ -422,6 +362,7 @@ public class IOLoop implements Executor, AutoCloseable {
      *
      * @param maxWait the longest time to wait in poll; {@link Duration#ZERO} does not wait
      * @return the number of callbacks, timeouts and I/O events run
+     * @throws IllegalArgumentException if {@code maxWait} is negative
      * @throws IllegalStateException if the loop is running or closed
      */
     public int runOnce(Duration maxWait) {
@@ -435,9 +376,9 @@ public class IOLoop implements Executor, AutoCloseable {
         }
         IOLoop previous = enter();
         try {
-            hot.workDone = 0;
+            workDone = 0;
             iterate(cap, false);
-            return hot.workDone;
+            return workDone;
         } finally {
             exit(previous);
         }
@@ -447,7 +388,7 @@ public class IOLoop implements Executor, AutoCloseable {
         IOLoop previous = CURRENT.get();
         CURRENT.set(this);
         thread = Thread.currentThread();
-        stats.stretchStartNanos = nonZero(System.nanoTime());
+        activity.entered();
         if (watched) {
             Watchdog.wakeIfDormant(); // a stretch begins: a dormant watchdog must look again
         } else if (blockedThresholdNanos > 0) {
@@ -459,12 +400,7 @@ public class IOLoop implements Executor, AutoCloseable {
     }
 
     private void exit(IOLoop previous) {
-        long start = stats.stretchStartNanos;
-        if (start != 0) {
-            stats.busy(System.nanoTime() - start);
-        }
-        stats.stretchStartNanos = 0;
-        stats.sleepStartNanos = 0;
+        activity.exited();
         thread = null;
         // set(null) rather than remove(): keeping the thread-local entry spares runOnce an allocation per step.
         CURRENT.set(previous);
@@ -472,268 +408,99 @@ public class IOLoop implements Executor, AutoCloseable {
     }
 
     /**
-     * One iteration; returns {@code false} when the loop must leave at step 4.
+     * Runs one iteration, in this order (the class documentation states it for users):
+     * <ol>
+     *   <li>{@link CallbackQueue#take}: read the clock once ({@code now}), then note the callbacks queued at this
+     *       point, from this thread and others; only those run in this iteration. The clock read comes first
+     *       because it also bounds when a callback the drain leaves behind was enqueued (see
+     *       {@link LatencyListener}).</li>
+     *   <li>{@link TimerQueue#collectDue}: collect the timeouts due at {@code now}, dropping cancelled ones.</li>
+     *   <li>{@link CallbackQueue#run} the noted callbacks in FIFO order, then {@link #runTimeouts} in
+     *       {@code (deadline, insertion)} order.</li>
+     *   <li>If {@code honourStop} and {@link #stop()} was requested, leave: the work of steps 1-3 has run.</li>
+     *   <li>{@link #poll}: no wait if callbacks are queued, else until the earliest deadline or the cap.</li>
+     *   <li>{@link HandlerTable#dispatch}: each ready channel once, to its handler.</li>
+     * </ol>
+     * The latency sampler is told of each measured start along the way and emits one sample at the end.
      *
      * @param pollCapNanos the longest poll, or a negative value for no cap
+     * @return {@code false} when the loop must leave at step 4
      */
     private boolean iterate(long pollCapNanos, boolean honourStop) {
-        // 1. Only callbacks queued now run in this iteration: those from other threads up to the producer index seen
-        //    here join the loop's own ring, after the loop-thread callbacks already in it; later ones wait for the
-        //    next iteration.
-        //    The iteration's one clock read (step 2's) is taken just before, so that it also bounds when the
-        //    callbacks the drain leaves behind were enqueued (see LatencyListener).
         long now = clock.getAsLong();
-        LatencyListener listener = latencyListener;
-        long drainStart = listener != null ? now : NO_STAMP;
-        int drained = remoteCallbacks.drainTo(callbacks, drainStart);
-        hot.drainedRemote = drained > 0;
-        int callbackCount = callbacks.size();
-
-        // 2. Collect the timeouts due at the clock read above.
-        int dueCount = collectDueTimeouts(now);
-
-        // 3. Callbacks in FIFO order, then timeouts in (deadline, insertion) order.
-        long latency = -1;
-        int firstRemote = listener != null && drained > 0 ? callbackCount - drained : callbackCount;
-        for (int i = 0; i < callbackCount; i++) {
-            Runnable task = callbacks.poll();
-            if (i >= firstRemote && (i == firstRemote || i == callbackCount - 1)) {
-                latency = Math.max(latency, remoteCallbackLatency(i == firstRemote, i == callbackCount - 1, drainStart));
-            }
-            runTask(task);
-        }
-        int timeoutsRun = 0;
-        for (int i = 0; i < dueCount; i++) {
-            TimeoutImpl timeout = due[i];
-            due[i] = null;
-            if (!timeout.markRun()) {
-                continue; // cancelled by an earlier callback or timeout of this step
-            }
-            if (listener != null) {
-                latency = Math.max(latency, clock.getAsLong() - timeout.deadline());
-            }
-            timeoutsRun++;
-            runTask(timeout.callback);
-        }
-        stats.ran(callbackCount, timeoutsRun);
-        int work = callbackCount + timeoutsRun;
-
-        // 4. stop() takes effect here: the callbacks and due timeouts above still ran.
+        int callbackCount = callbacks.take(latency.begin(now));
+        int dueCount = timers.collectDue(now);
+        int work = callbacks.run(callbackCount, latency, this) + runTimeouts(dueCount);
+        counters.ran(callbackCount, work - callbackCount);
         if (honourStop && stopRequested) {
-            emitLatency(listener, latency, work);
+            latency.emit(work, this, counters);
             return false;
         }
-
-        // 5. Poll.
-        long timeout = pollTimeout(pollCapNanos);
-        long pollStart = System.nanoTime();
-        stats.busy(pollStart - stats.stretchStartNanos);
-        stats.stretchStartNanos = 0;
-        if (timeout != 0 && hot.drainedRemote) {
-            // Other threads handed work in last iteration: they may have more in a moment. Waiting a few
-            // microseconds here costs less than the wakeup syscall each of their next callbacks would pay.
-            timeout = spinForRemoteCallbacks(pollStart) ? 0 : timeout;
-        }
-        if (timeout != 0) {
-            stats.sleepStartNanos = nonZero(pollStart);
-            SLEEPING.setVolatile(this, true);
-            // Re-check after announcing the sleep: a producer that enqueued before it saw no sleeper to wake.
-            if (!remoteCallbacks.isEmpty() || (honourStop && stopRequested)) {
-                timeout = 0;
-            }
-        }
-        hot.readyCount = 0;
-        try {
-            poller.poll(timeout, readySink);
-        } catch (IOException e) {
-            throw new UncheckedIOException("poller " + poller.name() + " failed", e);
-        } finally {
-            if (timeout != 0) {
-                SLEEPING.setVolatile(this, false);
-            }
-            long pollEnd = System.nanoTime();
-            stats.sleepStartNanos = 0;
-            stats.idle(pollEnd - pollStart);
-            stats.stretchStartNanos = nonZero(pollEnd);
-            if (watched) {
-                Watchdog.wakeIfDormant(); // after the volatile write above: see Watchdog's class comment
-            }
-        }
-
-        // 6. Dispatch each ready channel once.
-        int n = hot.readyCount;
-        int dispatched = 0;
-        if (n > 0) {
-            long pollReturn = listener != null ? clock.getAsLong() : 0;
-            for (int i = 0; i < n; i++) {
-                Registration registration = ready[i];
-                ready[i] = null;
-                int events = readyEvents[i] & (registration.events | ERROR);
-                if (registration.removed || events == 0 || !registration.key.isValid()) {
-                    continue; // removed (or closed) by an earlier handler of this dispatch
-                }
-                if (listener != null && i == n - 1) {
-                    // Every event became ready when poll returned; the last one waited longest.
-                    latency = Math.max(latency, clock.getAsLong() - pollReturn);
-                }
-                dispatched++;
-                dispatch(registration, events);
-            }
-            hot.readyCount = 0;
-        }
-        stats.iteration(dispatched);
-        hot.workDone += work + dispatched;
-        emitLatency(listener, latency, work + dispatched);
+        poll(pollTimeout(pollCapNanos), honourStop);
+        int dispatched = handlers.dispatch(latency);
+        counters.iteration(dispatched);
+        workDone += work + dispatched;
+        latency.emit(work + dispatched, this, counters);
         return true;
     }
 
-    /**
-     * The latency of the cross-thread callbacks of this iteration, read at the start of the first or last of them:
-     * the first is the oldest (its wait is measured from its enqueue stamp, or a bound one drain early); the last
-     * waited behind all the others since at least the drain. Reading the clock for these two instead of in every
-     * {@code addCallback} and before every callback is what keeps a measured hand-off as cheap as an unmeasured one.
-     */
-    private long remoteCallbackLatency(boolean first, boolean last, long drainStart) {
-        long start = clock.getAsLong();
-        long latency = -1;
-        if (first) {
-            long enqueued = remoteCallbacks.headStamp();
-            if (enqueued != NO_STAMP) {
-                latency = start - enqueued;
+    /** Step 3, second half: runs the timeouts collected in step 2, skipping one cancelled since. */
+    private int runTimeouts(int dueCount) {
+        int ran = 0;
+        for (int i = 0; i < dueCount; i++) {
+            TimeoutImpl timeout = timers.takeDue(i);
+            if (timeout.markRun()) { // else cancelled by an earlier callback or timeout of this step
+                latency.timeoutStarting(timeout.deadline());
+                ran++;
+                runTask(timeout.callback);
             }
         }
-        if (last && drainStart != NO_STAMP) {
-            latency = Math.max(latency, start - drainStart);
-        }
-        return latency;
+        return ran;
     }
 
-    private boolean spinForRemoteCallbacks(long startNanos) {
-        for (int i = 0; ; i++) {
-            if (!remoteCallbacks.isEmpty()) {
-                return true;
+    /** Step 5's timeout in nanoseconds: 0, until the earliest deadline, the cap, or -1 (no limit). */
+    private long pollTimeout(long capNanos) {
+        if (callbacks.hasWaiting()) {
+            return 0;
+        }
+        long untilDeadline = timers.nanosUntilFirst(clock);
+        return untilDeadline < 0 ? capNanos : capNanos < 0 ? untilDeadline : Math.min(capNanos, untilDeadline);
+    }
+
+    /** Step 5: ends the stretch of work, announces a sleep to producers, polls, and starts the next stretch. */
+    private void poll(long timeoutNanos, boolean honourStop) {
+        long timeout = timeoutNanos;
+        long pollStart = activity.workEnded();
+        boolean asleep = false;
+        if (timeout != 0 && !callbacks.spinForMore(pollStart)) {
+            activity.sleeping(pollStart);
+            asleep = true;
+            if (callbacks.announceSleep() || (honourStop && stopRequested)) {
+                timeout = 0;
             }
-            if ((i & 63) == 63 && System.nanoTime() - startNanos > SPIN_BEFORE_SLEEP_NANOS) {
-                return false;
-            }
-            Thread.onSpinWait();
+        } else {
+            timeout = 0;
         }
-    }
-
-    private void onReady(Object attachment, int events) {
-        int i = hot.readyCount;
-        if (i == ready.length) {
-            ready = Arrays.copyOf(ready, i * 2);
-            readyEvents = Arrays.copyOf(readyEvents, i * 2);
-        }
-        ready[i] = (Registration) attachment;
-        readyEvents[i] = events;
-        hot.readyCount = i + 1;
-    }
-
-    @SuppressWarnings("unchecked")
-    private void dispatch(Registration registration, int events) {
         try {
-            ((FdHandler<SelectableChannel>) registration.handler).handle(registration.channel, events);
-            if (registration.failures != 0) {
-                registration.failures = 0;
-            }
-        } catch (Exception e) {
-            handleError(registration.handler, e);
-            if (handlerFailureLimit > 0 && ++registration.failures >= handlerFailureLimit) {
-                closeFailingChannel(registration, e);
-            }
-        }
-    }
-
-    /**
-     * The handler failure policy: a handler that failed {@link #handlerFailureLimit} times in a row would, on a
-     * level-triggered loop, be called again on every iteration for as long as its channel stays ready, burning
-     * the loop thread. Its channel is taken off the loop and closed instead, which costs only that channel.
-     */
-    private void closeFailingChannel(Registration registration, Exception last) {
-        SelectableChannel channel = registration.channel;
-        if (registration.removed || handlers.get(channel) != registration) {
-            return; // the handler removed (or replaced) its own registration while failing
-        }
-        removeHandler(channel);
-        stats.handlerClosed();
-        Exception closeFailure = null;
-        try {
-            channel.close();
+            handlers.poll(timeout);
         } catch (IOException e) {
-            closeFailure = e;
-        }
-        long heldBack = closeLogLimiter.admit(registration.handler.getClass(), last.getClass(), System.nanoTime());
-        if (heldBack >= 0) {
-            log.warn("IOLoop '{}' closed {}: its handler {} failed {} times in a row (last: {}){}{}", name, channel,
-                    registration.handler, registration.failures, last,
-                    heldBack > 0 ? "; " + heldBack + " similar closes since the last report were not logged" : "",
-                    closeFailure != null ? "; closing it failed: " + closeFailure : "");
+            throw new UncheckedIOException("poller " + poller.name() + " failed", e);
+        } finally {
+            if (asleep) {
+                callbacks.sleepEnded();
+            }
+            activity.pollReturned(pollStart);
+            if (watched) {
+                Watchdog.wakeIfDormant(); // after the stretch stamp's volatile write: see Watchdog's class comment
+            }
         }
     }
 
-    private void runTask(Runnable task) {
+    void runTask(Runnable task) {
         try {
             task.run();
         } catch (Exception e) {
-            handleError(task, e);
-        }
-    }
-
-    private void emitLatency(LatencyListener listener, long latency, int work) {
-        if (listener == null || work == 0 || latency < 0) {
-            return;
-        }
-        stats.latencySample();
-        try {
-            listener.onLatency(latency);
-        } catch (Exception e) {
-            handleError(listener, e);
-        }
-    }
-
-    private long pollTimeout(long capNanos) {
-        if (callbacks.size() > 0 || !remoteCallbacks.isEmpty()) {
-            return 0;
-        }
-        long timeout = capNanos;
-        TimerHeap.Entry first = timers.peek();
-        if (first != null) {
-            long untilDeadline = Math.max(0, ((TimeoutImpl) first).deadline() - clock.getAsLong());
-            timeout = timeout < 0 ? untilDeadline : Math.min(timeout, untilDeadline);
-        }
-        return timeout;
-    }
-
-    private int collectDueTimeouts(long now) {
-        int cancelled = cancelledInHeap.get();
-        if (cancelled > CANCELLED_COMPACT_MIN && cancelled > timers.size() / 2) {
-            // Tornado's rule: once cancelled timeouts pass 512 and half the heap, rebuild without them so a
-            // workload that adds and cancels far-future timeouts from other threads keeps memory bounded.
-            timers.removeIf(e -> ((TimeoutImpl) e).isCancelled());
-            cancelledInHeap.set(0);
-        }
-        int count = 0;
-        TimerHeap.Entry first;
-        while ((first = timers.peek()) != null && ((TimeoutImpl) first).deadline() - now <= 0) {
-            timers.poll();
-            TimeoutImpl timeout = (TimeoutImpl) first;
-            if (timeout.isCancelled()) {
-                decrementCancelled();
-                continue;
-            }
-            if (count == due.length) {
-                due = Arrays.copyOf(due, count * 2);
-            }
-            due[count++] = timeout;
-        }
-        return count;
-    }
-
-    private void decrementCancelled() {
-        if (cancelledInHeap.get() > 0) {
-            cancelledInHeap.decrementAndGet();
+            reportError(task, e);
         }
     }
 
@@ -744,7 +511,7 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public void stop() {
         stopRequested = true;
-        wakeUp();
+        callbacks.wake();
     }
 
     /** Returns whether {@link #start()} (or {@link #runOnce}) is running on some thread. Safe from any thread. */
@@ -813,19 +580,7 @@ public class IOLoop implements Executor, AutoCloseable {
             Watchdog.get().unwatch(this);
             watched = false;
         }
-        for (Registration registration : handlers.values()) {
-            registration.removed = true;
-            registration.key.cancel();
-            if (allChannels) {
-                try {
-                    registration.channel.close();
-                } catch (IOException e) {
-                    log.debug("Failed to close {} while closing IOLoop '{}'", registration.channel, name, e);
-                }
-            }
-        }
-        handlers.clear();
-        stats.handlers(0);
+        handlers.clear(allChannels);
         try {
             poller.close();
         } catch (IOException e) {
@@ -833,9 +588,10 @@ public class IOLoop implements Executor, AutoCloseable {
         }
         timers.clear();
         callbacks.clear();
-        remoteCallbacks.clear();
         defaultExecutor.shutdownOwn();
     }
+
+    // ---------------------------------------------------------------- time and timeouts
 
     /** Returns whether {@link #close()} was called. */
     public boolean isClosed() {
@@ -878,9 +634,7 @@ public class IOLoop implements Executor, AutoCloseable {
         checkThread("callAt");
         checkOpen();
         Objects.requireNonNull(callback, "callback");
-        TimeoutImpl timeout = new TimeoutImpl(this, deadlineNanos, hot.timerSequence++, callback);
-        timers.add(timeout);
-        return timeout;
+        return timers.add(this, deadlineNanos, callback);
     }
 
     /**
@@ -903,14 +657,13 @@ public class IOLoop implements Executor, AutoCloseable {
         }
     }
 
+    /** A timeout of this loop was cancelled, on any thread. */
     void timeoutCancelled(TimeoutImpl timeout) {
         Thread t = thread;
         if (t == Thread.currentThread() || (t == null && !closed)) {
-            // On the loop (or while it is not running): remove now, O(log n).
-            timers.remove(timeout);
-        } else if (timeout.inHeap()) {
-            // Another thread may not touch the heap: leave a tombstone that step 2 drops or compacts.
-            cancelledInHeap.incrementAndGet();
+            timers.cancelledHere(timeout);
+        } else {
+            timers.cancelledElsewhere(timeout);
         }
     }
 
@@ -928,11 +681,10 @@ public class IOLoop implements Executor, AutoCloseable {
             return;
         }
         if (Thread.currentThread() == thread) {
-            callbacks.add(callback);
-            return;
+            callbacks.addLocal(callback);
+        } else {
+            callbacks.addRemote(callback, latencyListeners.isEmpty() ? null : clock);
         }
-        remoteCallbacks.offer(callback, latencyListener != null ? clock : null);
-        wakeUp();
     }
 
     /** Same as {@link #addCallback} (Tornado's {@code spawn_callback}). */
@@ -955,13 +707,6 @@ public class IOLoop implements Executor, AutoCloseable {
         addCallback(command);
     }
 
-    private void wakeUp() {
-        // At most one wakeup per sleep: only the caller that flips "sleeping" pays for the syscall.
-        if (sleeping && SLEEPING.compareAndSet(this, true, false)) {
-            poller.wakeup();
-        }
-    }
-
     /**
      * Calls {@code callback} on the loop thread, with {@code future} itself, once it completes (Tornado's
      * {@code add_future}); never inline, even if it is complete already.
@@ -982,32 +727,7 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public <T> CompletableFuture<T> runInExecutor(Executor executor, Callable<T> fn) {
         Objects.requireNonNull(fn, "fn");
-        Executor target = executor != null ? executor : defaultExecutor.get();
-        CompletableFuture<T> result = new CompletableFuture<>();
-        target.execute(() -> {
-            T value = null;
-            Throwable failure = null;
-            try {
-                value = fn.call();
-            } catch (Throwable t) {
-                failure = t;
-            }
-            T v = value;
-            Throwable f = failure;
-            Runnable complete = () -> {
-                if (f == null) {
-                    result.complete(v);
-                } else {
-                    result.completeExceptionally(f);
-                }
-            };
-            if (closed) {
-                complete.run();
-            } else {
-                addCallback(complete);
-            }
-        });
-        return result;
+        return defaultExecutor.call(executor, fn, this);
     }
 
     /**
@@ -1024,11 +744,7 @@ public class IOLoop implements Executor, AutoCloseable {
 
     /** Reports a failure of user code to the error handler, counting it; loop thread only. */
     void reportError(Object source, Exception error) {
-        handleError(source, error);
-    }
-
-    private void handleError(Object source, Exception error) {
-        stats.error();
+        counters.error();
         try {
             errorHandler.handleError(source, error);
         } catch (Exception e) {
@@ -1046,23 +762,56 @@ public class IOLoop implements Executor, AutoCloseable {
         this.errorHandler = Objects.requireNonNull(handler, "handler");
     }
 
-    /** Sets (or with {@code null} removes) the latency listener; safe from any thread. */
+    /**
+     * Adds a listener of loop-latency samples; every listener receives every sample, on the loop thread, in the
+     * order they were added. Safe from any thread; takes effect from the next iteration. While no listener is
+     * registered, the loop reads no clock to sample.
+     *
+     * @param listener the listener; the same object added twice is called twice
+     * @return the handle that removes it
+     * @see LatencyListener
+     */
+    public ListenerRegistration addLatencyListener(LatencyListener listener) {
+        return latencyListeners.add(listener);
+    }
+
+    /**
+     * Sets (or with {@code null} removes) the latency listener of the builder's {@link Builder#latencyListener}
+     * option; listeners added with {@link #addLatencyListener} are not affected. Safe from any thread.
+     */
     public void setLatencyListener(LatencyListener listener) {
-        this.latencyListener = listener;
+        latencyListeners.set(listener);
     }
 
-    /** Sets (or with {@code null} removes) the blocked-loop listener; safe from any thread. */
+    /**
+     * Adds a listener told of each blocked stretch of work, on the watchdog thread, in the order listeners were
+     * added. Safe from any thread. Only loops with a {@linkplain Builder#blockedThreshold blocked threshold} are
+     * watched.
+     *
+     * @param listener the listener; the same object added twice is called twice
+     * @return the handle that removes it
+     * @see BlockedLoopListener
+     */
+    public ListenerRegistration addBlockedListener(BlockedLoopListener listener) {
+        return blockedListeners.add(listener);
+    }
+
+    /**
+     * Sets (or with {@code null} removes) the blocked-loop listener of the builder's {@link Builder#blockedListener}
+     * option; listeners added with {@link #addBlockedListener} are not affected. Safe from any thread.
+     */
     public void setBlockedListener(BlockedLoopListener listener) {
-        this.blockedListener = listener;
+        blockedListeners.set(listener);
     }
 
-    BlockedLoopListener blockedListener() {
-        return blockedListener;
+    /** The blocked-loop listeners now, for the watchdog. */
+    Object[] blockedListeners() {
+        return blockedListeners.array();
     }
 
     /** Returns the handler failure limit ({@link Builder#handlerFailureLimit}); 0 when the policy is off. */
     public int handlerFailureLimit() {
-        return handlerFailureLimit;
+        return handlers.failureLimit;
     }
 
     /** Returns the blocked-loop threshold in nanoseconds; 0 when the watchdog is off. */
@@ -1073,6 +822,14 @@ public class IOLoop implements Executor, AutoCloseable {
     /** Returns the loop's statistics; safe from any thread. */
     public IOLoopStats stats() {
         return stats;
+    }
+
+    LoopCounters counters() {
+        return counters;
+    }
+
+    LoopActivity activity() {
+        return activity;
     }
 
     /** Returns the loop's name (thread names and metric tags use it). */
@@ -1091,16 +848,16 @@ public class IOLoop implements Executor, AutoCloseable {
     }
 
     long pendingCallbacks() {
-        return callbacks.size() + remoteCallbacks.size();
+        return callbacks.pending();
+    }
+
+    long pendingTimeouts() {
+        return timers.pending();
     }
 
     /** Entries in the timer heap, tombstones of cross-thread cancels included; for tests. */
     int timerHeapSize() {
-        return timers.size();
-    }
-
-    long pendingTimeouts() {
-        return Math.max(0, timers.size() - cancelledInHeap.get());
+        return timers.heapSize();
     }
 
     @Override
@@ -1111,24 +868,7 @@ public class IOLoop implements Executor, AutoCloseable {
 
     /** Returns event bits as text, for example {@code "READ|WRITE"}, {@code "NONE"}. */
     public static String eventNames(int events) {
-        if (events == NONE) {
-            return "NONE";
-        }
-        StringBuilder sb = new StringBuilder();
-        if ((events & READ) != 0) {
-            sb.append("READ");
-        }
-        if ((events & WRITE) != 0) {
-            sb.append(sb.length() > 0 ? "|" : "").append("WRITE");
-        }
-        if ((events & ERROR) != 0) {
-            sb.append(sb.length() > 0 ? "|" : "").append("ERROR");
-        }
-        int unknown = events & ~(READ | WRITE | ERROR);
-        if (unknown != 0) {
-            sb.append(sb.length() > 0 ? "|" : "").append("0x").append(Integer.toHexString(unknown));
-        }
-        return sb.toString();
+        return HandlerTable.eventNames(events);
     }
 
     private void checkThread(String method) {
@@ -1146,173 +886,14 @@ public class IOLoop implements Executor, AutoCloseable {
         }
     }
 
-    private static void checkEvents(SelectableChannel channel, int events) {
-        if ((events & ~(READ | WRITE | ERROR)) != 0) {
-            throw new IllegalArgumentException("unknown event bits 0x" + Integer.toHexString(events)
-                    + " (use IOLoop.READ, WRITE, ERROR)");
-        }
-        int valid = channel.validOps();
-        if ((events & READ) != 0 && (valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) == 0) {
-            throw new IllegalArgumentException("READ is not supported by " + channel.getClass().getName());
-        }
-        if ((events & WRITE) != 0 && (valid & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) == 0) {
-            throw new IllegalArgumentException("WRITE is not supported by " + channel.getClass().getName());
-        }
-    }
-
-    private static long nonZero(long nanos) {
-        return nanos == 0 ? 1 : nanos;
-    }
-
-    @SuppressWarnings("unused")
-    private static class PadBefore {
-        long p0, p1, p2, p3, p4, p5, p6, p7;
-    }
-
-    private static class HotFieldsBody extends PadBefore {
-        int readyCount;
-        int workDone;
-        boolean drainedRemote;
-        long timerSequence;
-    }
-
-    @SuppressWarnings("unused")
-    private static final class HotFields extends HotFieldsBody {
-        long q0, q1, q2, q3, q4, q5, q6, q7;
-    }
-
-    /** One channel's handler; {@code removed} is checked before each dispatch. */
-    private static final class Registration {
-        final SelectableChannel channel;
-        final FdHandler<?> handler;
-        volatile int events;
-        Poller.Key key;
-        boolean removed;
-        /** Consecutive failed calls of the handler; loop thread only. */
-        int failures;
-
-        Registration(SelectableChannel channel, FdHandler<?> handler, int events) {
-            this.channel = channel;
-            this.handler = handler;
-            this.events = events;
-        }
-    }
-
     /**
-     * Options for a new {@link IOLoop} (Tornado's {@code configure}). Every option has a default, so
-     * {@code IOLoop.builder().build()} equals {@code new IOLoop()}.
+     * Options for a new {@link IOLoop} (Tornado's {@code configure}); the options and their defaults are
+     * documented on {@link AbstractIOLoopBuilder}. Every option has a default, so {@code IOLoop.builder().build()}
+     * equals {@code new IOLoop()}.
      */
-    public static final class Builder {
-        private String name;
-        private String poller = Pollers.DEFAULT;
-        private LongSupplier clock;
-        private ErrorHandler errorHandler;
-        private Executor defaultExecutor;
-        private LatencyListener latencyListener;
-        private BlockedLoopListener blockedListener;
-        private Duration blockedThreshold = Duration.ofSeconds(1);
-        private int handlerFailureLimit = DEFAULT_HANDLER_FAILURE_LIMIT;
+    public static final class Builder extends AbstractIOLoopBuilder<Builder> {
 
         private Builder() {
-        }
-
-        /** Sets the loop's name, used in logs, metric tags and thread names (default {@code ioloop-N}). */
-        public Builder name(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank()) {
-                throw new IllegalArgumentException("name must not be blank: '" + name + "'");
-            }
-            this.name = name;
-            return this;
-        }
-
-        /**
-         * Chooses the poller backend by name (default {@code "selector"}); see
-         * {@link dev.ioloop.poller.Pollers#available()}. An unknown name fails in {@link #build()} with the list
-         * of available ones.
-         */
-        public Builder poller(String name) {
-            this.poller = Objects.requireNonNull(name, "poller");
-            return this;
-        }
-
-        /**
-         * Sets the clock of {@link IOLoop#time()} and of timeouts, in nanoseconds (default
-         * {@link System#nanoTime()}); for tests. It must be monotonic and safe from any thread.
-         */
-        public Builder clock(LongSupplier nanoClock) {
-            this.clock = Objects.requireNonNull(nanoClock, "clock");
-            return this;
-        }
-
-        /** Sets the error handler (default {@link ErrorHandler#logging()}). */
-        public Builder errorHandler(ErrorHandler handler) {
-            this.errorHandler = Objects.requireNonNull(handler, "errorHandler");
-            return this;
-        }
-
-        /**
-         * Sets the executor of {@link IOLoop#runInExecutor} with {@code null} (default: a pool of 5 x CPUs
-         * daemon threads, created on first use and shut down by {@link IOLoop#close()}).
-         */
-        public Builder defaultExecutor(Executor executor) {
-            this.defaultExecutor = Objects.requireNonNull(executor, "defaultExecutor");
-            return this;
-        }
-
-        /** Sets the listener of loop-latency samples (default none); see {@link LatencyListener}. */
-        public Builder latencyListener(LatencyListener listener) {
-            this.latencyListener = listener;
-            return this;
-        }
-
-        /**
-         * Sets how many times in a row an {@link FdHandler} may throw before the loop takes its channel off the
-         * loop and closes it (default {@value IOLoop#DEFAULT_HANDLER_FAILURE_LIMIT}); 0 turns the policy off.
-         *
-         * <p>Why: the loop is level-triggered, so a handler that throws before it consumes its channel's
-         * readiness is called again on the next iteration, and the next, spinning the loop thread for as long as
-         * the channel stays ready. Every failure still goes to the {@linkplain #errorHandler error handler} first;
-         * a call that returns normally resets the count. When the limit is reached the loop removes the handler,
-         * closes the channel, counts it in {@link IOLoopStats#handlersClosed()} and logs one WARN (rate-limited
-         * like the error log). With 0 the loop behaves like Tornado and calls a failing handler forever. A
-         * handler whose failures are expected and transient (e.g. {@code accept} failing with "Too many open
-         * files") should catch them itself rather than rely on this policy.
-         *
-         * @param limit consecutive failures, {@code >= 0}
-         * @throws IllegalArgumentException if {@code limit} is negative
-         */
-        public Builder handlerFailureLimit(int limit) {
-            if (limit < 0) {
-                throw new IllegalArgumentException("handlerFailureLimit must be >= 0 (0 turns it off): " + limit);
-            }
-            this.handlerFailureLimit = limit;
-            return this;
-        }
-
-        /** Sets the listener told of blocked stretches (default none: they are logged and counted). */
-        public Builder blockedListener(BlockedLoopListener listener) {
-            this.blockedListener = listener;
-            return this;
-        }
-
-        /**
-         * Sets how long one stretch of work between two polls may run before the watchdog logs the loop
-         * thread's stack and counts it (default 1 s); {@link Duration#ZERO} turns the watchdog off.
-         * A stretch is reported within about the threshold (plus a quarter of it). The watchdog thread
-         * checks every quarter threshold while a loop works, and sleeps without a deadline once every loop
-         * has been idle for a threshold (the loop wakes it when poll returns), so an idle process pays no
-         * periodic wakeups for it.
-         *
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder blockedThreshold(Duration threshold) {
-            Objects.requireNonNull(threshold, "blockedThreshold");
-            if (threshold.isNegative()) {
-                throw new IllegalArgumentException("blockedThreshold must be >= 0: " + threshold);
-            }
-            this.blockedThreshold = threshold;
-            return this;
         }
 
         /**
@@ -1323,6 +904,11 @@ public class IOLoop implements Executor, AutoCloseable {
          */
         public IOLoop build() {
             return new IOLoop(this);
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
     }
 }

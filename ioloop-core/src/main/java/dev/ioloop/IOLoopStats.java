@@ -1,10 +1,8 @@
 package dev.ioloop;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 /**
- * Cheap, lock-free statistics of one loop, readable from any thread (for metrics and health checks).
+ * Cheap, lock-free statistics of one loop, readable from any thread (for metrics and health checks): a read-only
+ * view of the loop's counters and of where its thread's time went.
  *
  * <p>Counters only grow while the loop lives. Each getter is one or two plain memory reads: a reader never
  * blocks the loop, never allocates, and sees values at most one iteration old. Values are individually
@@ -13,36 +11,19 @@ import java.lang.invoke.VarHandle;
  */
 public final class IOLoopStats {
 
-    private static final VarHandle LONG_ARRAY = MethodHandles.arrayElementVarHandle(long[].class);
-
-    private static final int ITERATIONS = 0;
-    private static final int EVENTS = 1;
-    private static final int ERRORS = 2;
-    private static final int BUSY = 3;
-    private static final int IDLE = 4;
-    private static final int CALLBACKS_RUN = 5;
-    private static final int TIMEOUTS_RUN = 6;
-    private static final int LATENCY_SAMPLES = 7;
-    private static final int HANDLERS = 8;
-    private static final int HANDLERS_CLOSED = 9;
-
     private final IOLoop loop;
-    // Written by the loop thread only (opaque stores: no fence on the hot path), read by anyone.
-    private final long[] counters = new long[10];
-    private volatile long blocked;
-    // Non-zero while the loop works: when the current stretch of work began (System.nanoTime). Read by the
-    // watchdog.
-    volatile long stretchStartNanos;
-    // Non-zero while the loop sleeps in poll: when that sleep began.
-    volatile long sleepStartNanos;
+    private final LoopCounters counters;
+    private final LoopActivity activity;
 
-    IOLoopStats(IOLoop loop) {
+    IOLoopStats(IOLoop loop, LoopCounters counters, LoopActivity activity) {
         this.loop = loop;
+        this.counters = counters;
+        this.activity = activity;
     }
 
     /** Returns the number of channels with a handler now. */
     public int handlers() {
-        return (int) get(HANDLERS);
+        return counters.handlers();
     }
 
     /** Returns the number of callbacks queued and not yet run (from any thread; approximate under races). */
@@ -57,32 +38,35 @@ public final class IOLoopStats {
 
     /** Returns the number of loop iterations (polls) so far. */
     public long iterations() {
-        return get(ITERATIONS);
+        return counters.iterations();
     }
 
     /** Returns the number of I/O events dispatched to handlers. */
     public long events() {
-        return get(EVENTS);
+        return counters.events();
     }
 
     /** Returns the number of callbacks run. */
     public long callbacksRun() {
-        return get(CALLBACKS_RUN);
+        return counters.callbacksRun();
     }
 
     /** Returns the number of timeouts run. */
     public long timeoutsRun() {
-        return get(TIMEOUTS_RUN);
+        return counters.timeoutsRun();
     }
 
-    /** Returns the number of exceptions from callbacks, timeouts and handlers passed to the error handler. */
+    /**
+     * Returns the number of exceptions from callbacks, timeouts, handlers and latency listeners passed to the
+     * error handler.
+     */
     public long errors() {
-        return get(ERRORS);
+        return counters.errors();
     }
 
-    /** Returns the number of latency samples produced (iterations that ran work). */
+    /** Returns the number of latency samples produced (iterations that ran work while a listener was set). */
     public long latencySamples() {
-        return get(LATENCY_SAMPLES);
+        return counters.latencySamples();
     }
 
     /**
@@ -90,26 +74,22 @@ public final class IOLoopStats {
      * ({@link IOLoop.Builder#handlerFailureLimit}).
      */
     public long handlersClosed() {
-        return get(HANDLERS_CLOSED);
+        return counters.handlersClosed();
     }
 
     /** Returns the number of blocked stretches the watchdog has noticed. */
     public long blocked() {
-        return blocked;
+        return counters.blocked();
     }
 
     /** Returns the time spent working (outside poll) in nanoseconds, including the current stretch. */
     public long busyNanos() {
-        long start = stretchStartNanos;
-        long busy = get(BUSY);
-        return start == 0 ? busy : busy + Math.max(0, System.nanoTime() - start);
+        return activity.busyNanos();
     }
 
     /** Returns the time spent waiting in poll in nanoseconds, including the current wait. */
     public long idleNanos() {
-        long start = sleepStartNanos;
-        long idle = get(IDLE);
-        return start == 0 ? idle : idle + Math.max(0, System.nanoTime() - start);
+        return activity.idleNanos();
     }
 
     /**
@@ -117,60 +97,7 @@ public final class IOLoopStats {
      * or 0 if the loop is polling or not running. A value above the blocked threshold means the loop is blocked.
      */
     public long currentStretchNanos() {
-        long start = stretchStartNanos;
-        return start == 0 ? 0 : Math.max(0, System.nanoTime() - start);
-    }
-
-    void handlers(int n) {
-        LONG_ARRAY.setOpaque(counters, HANDLERS, (long) n);
-    }
-
-    void iteration(int events) {
-        add(ITERATIONS, 1);
-        if (events != 0) {
-            add(EVENTS, events);
-        }
-    }
-
-    void ran(int callbacks, int timeouts) {
-        if (callbacks != 0) {
-            add(CALLBACKS_RUN, callbacks);
-        }
-        if (timeouts != 0) {
-            add(TIMEOUTS_RUN, timeouts);
-        }
-    }
-
-    void error() {
-        add(ERRORS, 1);
-    }
-
-    void handlerClosed() {
-        add(HANDLERS_CLOSED, 1);
-    }
-
-    void latencySample() {
-        add(LATENCY_SAMPLES, 1);
-    }
-
-    void busy(long nanos) {
-        add(BUSY, nanos);
-    }
-
-    void idle(long nanos) {
-        add(IDLE, nanos);
-    }
-
-    void blockedOnce() {
-        blocked++; // the watchdog thread is the only writer
-    }
-
-    private long get(int i) {
-        return (long) LONG_ARRAY.getOpaque(counters, i);
-    }
-
-    private void add(int i, long delta) {
-        LONG_ARRAY.setOpaque(counters, i, (long) LONG_ARRAY.getOpaque(counters, i) + delta);
+        return activity.currentStretchNanos();
     }
 
     @Override

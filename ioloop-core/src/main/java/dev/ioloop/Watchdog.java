@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * at that point the loop reads {@link #wakeIfDormant()}'s flag and unparks the watchdog, which then checks
  * as above: a stretch that starts while the watchdog is dormant is still reported within about the
  * threshold (plus a quarter). The hand-off is a Dekker pair on two volatiles: the loop writes its
- * {@code stretchStartNanos} then reads {@link #dormant}; the watchdog writes {@code dormant} then re-reads every
- * loop's {@code stretchStartNanos}, and parks only if all are still 0; so either the loop sees the flag and
+ * {@link LoopActivity}'s stretch stamp then reads {@link #dormant}; the watchdog writes {@code dormant} then re-reads
+ * every loop's stretch stamp, and parks only if all are still 0; so either the loop sees the flag and
  * unparks, or the watchdog sees the stretch and does not park. Requiring a quiet threshold first bounds the
  * unparks a loop pays to about one per threshold: a loop that wakes often keeps the watchdog on its timed
  * checks instead, and pays a volatile read per poll.
@@ -42,14 +42,18 @@ final class Watchdog implements Runnable {
     private volatile boolean dormant;
     private volatile Thread thread;
 
-    /** A watched loop and, for the watchdog thread only, since when it has been quiet. */
+    /** A watched loop and, for the watchdog thread only, since when it has been quiet and what it reported. */
     private static final class Watched {
         final IOLoop loop;
+        final LoopActivity activity;
         long iterations = -1;
         long quietSinceNanos;
+        /** The stamp of the stretch reported last: each stretch is reported once. */
+        long lastBlockedStretch;
 
         Watched(IOLoop loop) {
             this.loop = loop;
+            this.activity = loop.activity();
         }
     }
 
@@ -111,7 +115,7 @@ final class Watchdog implements Runnable {
             boolean allQuiet = true;
             for (Watched w : loops) {
                 IOLoop loop = w.loop;
-                check(loop);
+                check(w);
                 checks.incrementAndGet();
                 long now = System.nanoTime();
                 long iterations = loop.stats().iterations();
@@ -119,7 +123,7 @@ final class Watchdog implements Runnable {
                     w.iterations = iterations;
                     w.quietSinceNanos = now;
                 }
-                boolean polling = loop.stats().stretchStartNanos == 0;
+                boolean polling = w.activity.stretchStartNanos() == 0;
                 allPolling &= polling;
                 allQuiet &= polling && now - w.quietSinceNanos >= loop.blockedThresholdNanos();
                 interval = Math.min(interval, loop.blockedThresholdNanos());
@@ -143,18 +147,18 @@ final class Watchdog implements Runnable {
     /** The watchdog's half of the Dekker pair: re-reads every loop's stretch after {@code dormant} was set. */
     private boolean allPolling() {
         for (Watched w : loops) {
-            if (w.loop.stats().stretchStartNanos != 0) {
+            if (w.activity.stretchStartNanos() != 0) {
                 return false;
             }
         }
         return true;
     }
 
-    private static void check(IOLoop loop) {
-        IOLoopStats stats = loop.stats();
+    private static void check(Watched w) {
+        IOLoop loop = w.loop;
         // Loops stay watched from their first start until close; one that is not running has no stretch.
-        long start = stats.stretchStartNanos;
-        if (start == 0 || start == loop.lastBlockedStretch) {
+        long start = w.activity.stretchStartNanos();
+        if (start == 0 || start == w.lastBlockedStretch) {
             return;
         }
         long stretch = System.nanoTime() - start;
@@ -162,18 +166,18 @@ final class Watchdog implements Runnable {
             return;
         }
         Thread loopThread = loop.thread();
-        if (loopThread == null || stats.stretchStartNanos != start) {
+        if (loopThread == null || w.activity.stretchStartNanos() != start) {
             return; // the stretch ended while we looked
         }
-        loop.lastBlockedStretch = start;
-        stats.blockedOnce();
+        w.lastBlockedStretch = start;
+        loop.counters().blockedOnce();
         Throwable where = new Throwable("stack of " + loopThread.getName());
         where.setStackTrace(loopThread.getStackTrace());
         log.warn("IOLoop '{}' is blocked: one stretch of work has run for {} ms (threshold {} ms) on thread {}",
                 loop.name(), TimeUnit.NANOSECONDS.toMillis(stretch),
                 TimeUnit.NANOSECONDS.toMillis(loop.blockedThresholdNanos()), loopThread.getName(), where);
-        BlockedLoopListener listener = loop.blockedListener();
-        if (listener != null) {
+        for (Object target : loop.blockedListeners()) {
+            BlockedLoopListener listener = (BlockedLoopListener) target;
             try {
                 listener.onBlocked(loop, loopThread, stretch);
             } catch (RuntimeException e) {

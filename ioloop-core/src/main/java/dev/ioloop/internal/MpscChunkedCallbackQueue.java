@@ -125,8 +125,8 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad4 {
     private final Chunk[] pool;
     private final AtomicLong allocated = new AtomicLong(1);
     private final AtomicLong allocationFailures = new AtomicLong();
-    /** Replaces chunk allocation in tests; {@code null} in production. */
-    volatile IntFunction<Chunk> allocatorForTests;
+    /** Allocates chunks: {@code Chunk::new}, or in tests one that plays an exhausted heap. */
+    private final IntFunction<Chunk> allocator;
 
     /** Creates an empty queue with {@value #DEFAULT_CHUNK_SIZE}-slot chunks. */
     public MpscChunkedCallbackQueue() {
@@ -140,12 +140,18 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad4 {
      * @param maxPooledChunks retired chunks kept for reuse, &gt;= 0
      */
     public MpscChunkedCallbackQueue(int chunkSize, int maxPooledChunks) {
+        this(chunkSize, maxPooledChunks, Chunk::new);
+    }
+
+    /** The constructor tests use to replace chunk allocation; the first chunk is always allocated here. */
+    MpscChunkedCallbackQueue(int chunkSize, int maxPooledChunks, IntFunction<Chunk> allocator) {
         if (chunkSize < 2 || Integer.bitCount(chunkSize) != 1) {
             throw new IllegalArgumentException("chunkSize must be a power of two >= 2: " + chunkSize);
         }
         if (maxPooledChunks < 0) {
             throw new IllegalArgumentException("maxPooledChunks must be >= 0: " + maxPooledChunks);
         }
+        this.allocator = allocator;
         this.chunkSize = chunkSize;
         this.shift = Integer.numberOfTrailingZeros(chunkSize);
         this.mask = chunkSize - 1;
@@ -293,8 +299,7 @@ public final class MpscChunkedCallbackQueue extends ChunkedQueuePad4 {
 
     /** Allocates a chunk; a seam for tests that play an exhausted heap. */
     Chunk allocateChunk() {
-        IntFunction<Chunk> failing = allocatorForTests;
-        return failing != null ? failing.apply(chunkSize) : new Chunk(chunkSize);
+        return allocator.apply(chunkSize);
     }
 
     private void offerToPool(Chunk chunk) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -172,14 +173,18 @@ class CallbackQueueConcurrencyTests {
 
     @Test
     void producerWhoseChunkCannotBeAllocatedWaitsForOneTheConsumerRetires() throws Exception {
-        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(2, 1);
+        AtomicBoolean heapExhausted = new AtomicBoolean();
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(2, 1, size -> {
+            if (heapExhausted.get()) {
+                throw new OutOfMemoryError("test: the heap is exhausted");
+            }
+            return new MpscChunkedCallbackQueue.Chunk(size);
+        });
         for (int i = 0; i < 4; i++) {
             queue.offer(new Tagged(0, i)); // chunks 0 and 1
         }
         long allocated = queue.chunksAllocated();
-        queue.allocatorForTests = size -> {
-            throw new OutOfMemoryError("test: the heap is exhausted");
-        };
+        heapExhausted.set(true);
         // Position 4 needs chunk 2: nothing in the pool, and no memory.
         Thread producer = new Thread(() -> queue.offer(new Tagged(0, 4)), "producer");
         producer.start();
@@ -202,14 +207,13 @@ class CallbackQueueConcurrencyTests {
 
     @Test
     void producerRetriesAFailedAllocationUntilItSucceeds() {
-        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(2, 0);
         AtomicInteger failuresLeft = new AtomicInteger(20);
-        queue.allocatorForTests = size -> {
+        MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(2, 0, size -> {
             if (failuresLeft.getAndDecrement() > 0) {
                 throw new OutOfMemoryError("test: the heap is exhausted");
             }
             return new MpscChunkedCallbackQueue.Chunk(size);
-        };
+        });
         for (int i = 0; i < 5; i++) {
             queue.offer(new Tagged(0, i));
         }

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * Binds the meters of one {@link IOLoop}, each tagged {@code loop=<loop name>}:
  * <ul>
  *   <li>{@code ioloop.latency} (timer): how late the loop started ready work, one sample per iteration that
- *       ran work, fed by the loop's {@code LatencyListener}; an idle loop records nothing and is never woken
+ *       ran work, fed by a {@code LatencyListener} added to the loop (other listeners on the loop keep working); an idle loop records nothing and is never woken
  *       to measure.</li>
  *   <li>{@code ioloop.handlers}, {@code ioloop.callbacks.pending}, {@code ioloop.timeouts.pending} (gauges).</li>
  *   <li>{@code ioloop.iterations}, {@code ioloop.events}, {@code ioloop.errors}, {@code ioloop.blocked},
@@ -62,7 +62,7 @@ public class IOLoopMeterBinder implements MeterBinder {
         latencyTimers.add(Timer.builder("ioloop.latency")
                 .description("How late the loop started work that was ready, one sample per iteration that ran work")
                 .tags(tags).register(registry));
-        loop.setLatencyListener(this::recordLatency);
+        loop.addLatencyListener(this::recordLatency);
         gauge(registry, tags, "ioloop.handlers", "Channels with a handler registered now", "handlers",
                 s -> s.handlers());
         gauge(registry, tags, "ioloop.callbacks.pending", "Callbacks queued and not yet run", BaseUnits.TASKS,

@@ -1,0 +1,110 @@
+package dev.ioloop;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The counters of one loop that {@link IOLoopStats} reports: iterations, events, callbacks and timeouts run,
+ * errors, latency samples, registered and force-closed handlers, blocked stretches.
+ *
+ * <p>The loop thread is the only writer of every counter but {@code blocked}, which only the watchdog thread
+ * writes. Writes are opaque stores (no fence on the hot path) into one array of their own, so readers on other
+ * threads never block the loop, never allocate, and see values at most one iteration old.
+ */
+final class LoopCounters {
+
+    private static final VarHandle LONG_ARRAY = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private static final int ITERATIONS = 0;
+    private static final int EVENTS = 1;
+    private static final int ERRORS = 2;
+    private static final int CALLBACKS_RUN = 3;
+    private static final int TIMEOUTS_RUN = 4;
+    private static final int LATENCY_SAMPLES = 5;
+    private static final int HANDLERS = 6;
+    private static final int HANDLERS_CLOSED = 7;
+
+    private final long[] counters = new long[8];
+    private volatile long blocked;
+
+    long iterations() {
+        return get(ITERATIONS);
+    }
+
+    long events() {
+        return get(EVENTS);
+    }
+
+    long errors() {
+        return get(ERRORS);
+    }
+
+    long callbacksRun() {
+        return get(CALLBACKS_RUN);
+    }
+
+    long timeoutsRun() {
+        return get(TIMEOUTS_RUN);
+    }
+
+    long latencySamples() {
+        return get(LATENCY_SAMPLES);
+    }
+
+    int handlers() {
+        return (int) get(HANDLERS);
+    }
+
+    long handlersClosed() {
+        return get(HANDLERS_CLOSED);
+    }
+
+    long blocked() {
+        return blocked;
+    }
+
+    void handlers(int n) {
+        LONG_ARRAY.setOpaque(counters, HANDLERS, (long) n);
+    }
+
+    void iteration(int events) {
+        add(ITERATIONS, 1);
+        if (events != 0) {
+            add(EVENTS, events);
+        }
+    }
+
+    void ran(int callbacks, int timeouts) {
+        if (callbacks != 0) {
+            add(CALLBACKS_RUN, callbacks);
+        }
+        if (timeouts != 0) {
+            add(TIMEOUTS_RUN, timeouts);
+        }
+    }
+
+    void error() {
+        add(ERRORS, 1);
+    }
+
+    void handlerClosed() {
+        add(HANDLERS_CLOSED, 1);
+    }
+
+    void latencySample() {
+        add(LATENCY_SAMPLES, 1);
+    }
+
+    /** Counts one blocked stretch; the watchdog thread is the only caller. */
+    void blockedOnce() {
+        blocked++;
+    }
+
+    private long get(int i) {
+        return (long) LONG_ARRAY.getOpaque(counters, i);
+    }
+
+    private void add(int i, long delta) {
+        LONG_ARRAY.setOpaque(counters, i, (long) LONG_ARRAY.getOpaque(counters, i) + delta);
+    }
+}
