@@ -9,6 +9,7 @@ import java.nio.channels.SelectionKey;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,8 @@ final class HandlerTable extends HandlerTableFields implements Poller.ReadyConsu
 
     /** Registers {@code handler} for {@code events} on a channel that has no handler here. */
     void add(SelectableChannel channel, FdHandler<?> handler, int events) {
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(handler, "handler");
         checkEvents(channel, events);
         if (registrations.containsKey(channel)) {
             throw new IllegalArgumentException("channel already registered: " + channel);
@@ -61,6 +64,7 @@ final class HandlerTable extends HandlerTableFields implements Poller.ReadyConsu
 
     /** Changes the interest of a registered channel. */
     void update(SelectableChannel channel, int events) {
+        Objects.requireNonNull(channel, "channel");
         Registration registration = registrations.get(channel);
         if (registration == null) {
             throw new IllegalArgumentException("channel not registered: " + channel);

@@ -4,8 +4,6 @@ import dev.ioloop.poller.Poller;
 import dev.ioloop.poller.Pollers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +16,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -59,20 +57,17 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>One iteration, in order</h2>
  * <ol>
- *   <li>Read the clock once ({@code now}), then note how many callbacks are queued; only those run in this
+ *   <li>Read the clock once ({@code now}), then note the callbacks queued at this point: only those run in this
  *       iteration, so a callback that re-adds itself cannot starve I/O.</li>
- *   <li>Collect every timeout with {@code deadline <= now}, dropping cancelled ones. Timeouts added from here on
- *       wait for the next iteration even if already due.</li>
+ *   <li>Collect the timeouts with {@code deadline <= now}; one added from here on waits for the next iteration.</li>
  *   <li>Run the noted callbacks in FIFO order, then the collected timeouts in {@code (deadline, insertion)}
- *       order, skipping one cancelled by an earlier callback of this step.</li>
+ *       order, skipping one cancelled by earlier work of this step.</li>
  *   <li>If {@link #stop()} was called, leave the loop here.</li>
- *   <li>Poll: without waiting if callbacks are queued, else until the earliest deadline (a positive wait is
- *       never rounded down to a busy spin), else indefinitely. After an iteration that ran callbacks from
- *       other threads, the loop first watches its queue for up to 20 microseconds: a producer that sends more
- *       in that window finds the loop awake and pays no wakeup syscall. An idle loop never spins.</li>
- *   <li>Dispatch each ready channel once, with one combined mask, to its handler. A channel removed earlier
- *       in this dispatch is not dispatched; a handler never sees an event outside its interest (except
- *       {@code ERROR}).</li>
+ *   <li>Poll: without waiting if callbacks are queued, else until the earliest deadline (never rounded down to a
+ *       busy spin), else indefinitely. After running callbacks from other threads, the loop first watches its
+ *       queue for up to 20 microseconds, so that a producer sending more pays no wakeup syscall.</li>
+ *   <li>Dispatch each ready channel once, with one combined mask, to its handler; not a channel removed earlier
+ *       in this dispatch, and never an event outside its interest (except {@code ERROR}).</li>
  * </ol>
  *
  * <h2>Events</h2>
@@ -111,19 +106,7 @@ public class IOLoop implements Executor, AutoCloseable {
     public static final int DEFAULT_HANDLER_FAILURE_LIMIT = 10;
 
     private static final Logger log = LoggerFactory.getLogger(IOLoop.class);
-    private static final ThreadLocal<IOLoop> CURRENT = new ThreadLocal<>();
-    private static final AtomicReference<IOLoop> INSTANCE = new AtomicReference<>();
-    private static final Object INSTANCE_LOCK = new Object();
     private static final AtomicInteger LOOP_NUMBER = new AtomicInteger();
-    private static final VarHandle RUNNING;
-
-    static {
-        try {
-            RUNNING = MethodHandles.lookup().findVarHandle(IOLoop.class, "running", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     // Each subsystem is a class of its own; those whose fields the loop writes every iteration pad themselves,
     // so that other threads, which read this object on every addCallback, do not miss their cache for it.
@@ -145,11 +128,9 @@ public class IOLoop implements Executor, AutoCloseable {
     private int workDone; // since runOnce began
 
     private volatile Thread thread;
-    @SuppressWarnings("unused") // accessed through RUNNING
-    private volatile boolean running;
+    private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean stopRequested;
     private volatile boolean closed;
-    private boolean watched;
 
     /**
      * Creates a loop with the default options: the {@code "selector"} poller, {@link System#nanoTime()}, a
@@ -172,7 +153,7 @@ public class IOLoop implements Executor, AutoCloseable {
         this.callbacks = new CallbackQueue(poller);
         this.handlers = new HandlerTable(this, poller, b.handlerFailureLimit, counters);
         this.latency = new LatencySampler(clock, callbacks.remote, latencyListeners);
-        this.stats = new IOLoopStats(this, counters, activity);
+        this.stats = new IOLoopStats(counters, activity, callbacks, timers);
     }
 
     /** Returns a builder for a loop with options. */
@@ -180,15 +161,12 @@ public class IOLoop implements Executor, AutoCloseable {
         return new Builder();
     }
 
-    // ---------------------------------------------------------------- current and instance
-
     /**
      * Returns the calling thread's current loop (the one running on it, or set by {@link #makeCurrent()}), or
      * else the global {@link #instance()}.
      */
     public static IOLoop current() {
-        IOLoop loop = CURRENT.get();
-        return loop != null ? loop : instance();
+        return LoopInstance.current(true);
     }
 
     /**
@@ -198,28 +176,17 @@ public class IOLoop implements Executor, AutoCloseable {
      * @return the current loop, or {@code null} if there is none and {@code instance} is {@code false}
      */
     public static IOLoop current(boolean instance) {
-        IOLoop loop = CURRENT.get();
-        return loop != null || !instance ? loop : instance();
+        return LoopInstance.current(instance);
     }
 
     /** Returns the process-wide loop, creating it on first use (exactly once, even under races). */
     public static IOLoop instance() {
-        IOLoop loop = INSTANCE.get();
-        if (loop == null) {
-            synchronized (INSTANCE_LOCK) {
-                loop = INSTANCE.get();
-                if (loop == null) {
-                    loop = new IOLoop();
-                    INSTANCE.set(loop);
-                }
-            }
-        }
-        return loop;
+        return LoopInstance.instance();
     }
 
     /** Returns whether a global instance exists (Tornado's {@code initialized()}). */
     public static boolean initialized() {
-        return INSTANCE.get() != null;
+        return LoopInstance.initialized();
     }
 
     /**
@@ -228,21 +195,12 @@ public class IOLoop implements Executor, AutoCloseable {
      * @throws IllegalStateException if another loop is installed
      */
     public void install() {
-        synchronized (INSTANCE_LOCK) {
-            IOLoop installed = INSTANCE.get();
-            if (installed != null && installed != this) {
-                throw new IllegalStateException("another IOLoop is already installed as the instance: "
-                        + installed + " (call IOLoop.clearInstance() first)");
-            }
-            INSTANCE.set(this);
-        }
+        LoopInstance.install(this);
     }
 
     /** Forgets the global instance without closing it. */
     public static void clearInstance() {
-        synchronized (INSTANCE_LOCK) {
-            INSTANCE.set(null);
-        }
+        LoopInstance.clearInstance();
     }
 
     /**
@@ -252,20 +210,18 @@ public class IOLoop implements Executor, AutoCloseable {
      * @return whether {@code expected} was the instance
      */
     public static boolean clearInstance(IOLoop expected) {
-        return INSTANCE.compareAndSet(expected, null);
+        return LoopInstance.clearInstance(expected);
     }
 
     /** Makes this loop the calling thread's current loop. */
     public void makeCurrent() {
-        CURRENT.set(this);
+        LoopInstance.makeCurrent(this);
     }
 
     /** Clears the calling thread's current loop. */
     public static void clearCurrent() {
-        CURRENT.remove();
+        LoopInstance.clearCurrent();
     }
-
-    // ---------------------------------------------------------------- handlers
 
     /**
      * Registers a handler for events on a channel (Tornado's {@code add_handler}).
@@ -282,8 +238,6 @@ public class IOLoop implements Executor, AutoCloseable {
     public <C extends SelectableChannel> void addHandler(C channel, FdHandler<? super C> handler, int events) {
         checkThread("addHandler");
         checkOpen();
-        Objects.requireNonNull(channel, "channel");
-        Objects.requireNonNull(handler, "handler");
         handlers.add(channel, handler, events);
     }
 
@@ -297,7 +251,6 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public void updateHandler(SelectableChannel channel, int events) {
         checkThread("updateHandler");
-        Objects.requireNonNull(channel, "channel");
         handlers.update(channel, events);
     }
 
@@ -323,8 +276,6 @@ public class IOLoop implements Executor, AutoCloseable {
         return handlers.infos();
     }
 
-    // ---------------------------------------------------------------- running
-
     /**
      * Runs the loop on the calling thread until {@link #stop()}. The loop is the thread's current loop while it
      * runs; the previous current loop is restored when this returns.
@@ -335,13 +286,10 @@ public class IOLoop implements Executor, AutoCloseable {
      * @throws UncheckedIOException if the poller fails
      */
     public void start() {
-        checkOpen();
-        if (!RUNNING.compareAndSet(this, false, true)) {
-            throw new IllegalStateException("IOLoop is already running: " + name);
-        }
+        claim();
         if (stopRequested) {
             stopRequested = false;
-            running = false;
+            running.set(false);
             return;
         }
         IOLoop previous = enter();
@@ -371,9 +319,7 @@ public class IOLoop implements Executor, AutoCloseable {
         if (cap < 0) {
             throw new IllegalArgumentException("maxWait must be >= 0: " + maxWait);
         }
-        if (!RUNNING.compareAndSet(this, false, true)) {
-            throw new IllegalStateException("IOLoop is already running: " + name);
-        }
+        claim();
         IOLoop previous = enter();
         try {
             workDone = 0;
@@ -384,59 +330,52 @@ public class IOLoop implements Executor, AutoCloseable {
         }
     }
 
-    private IOLoop enter() {
-        IOLoop previous = CURRENT.get();
-        CURRENT.set(this);
-        thread = Thread.currentThread();
-        activity.entered();
-        if (watched) {
-            Watchdog.wakeIfDormant(); // a stretch begins: a dormant watchdog must look again
-        } else if (blockedThresholdNanos > 0) {
-            // Once per loop (until close), not per start: runOnce steps must not pay for it each time.
-            watched = true;
-            Watchdog.get().watch(this);
+    private void claim() {
+        checkOpen();
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("IOLoop is already running: " + name);
         }
-        return previous;
+    }
+
+    private IOLoop enter() {
+        thread = Thread.currentThread();
+        activity.entered(this, blockedListeners);
+        return LoopInstance.makeCurrent(this);
     }
 
     private void exit(IOLoop previous) {
         activity.exited();
         thread = null;
-        // set(null) rather than remove(): keeping the thread-local entry spares runOnce an allocation per step.
-        CURRENT.set(previous);
-        running = false;
+        LoopInstance.makeCurrent(previous);
+        running.set(false);
     }
 
     /**
      * Runs one iteration, in this order (the class documentation states it for users):
      * <ol>
-     *   <li>{@link CallbackQueue#take}: read the clock once ({@code now}), then note the callbacks queued at this
-     *       point, from this thread and others; only those run in this iteration. The clock read comes first
-     *       because it also bounds when a callback the drain leaves behind was enqueued (see
-     *       {@link LatencyListener}).</li>
-     *   <li>{@link TimerQueue#collectDue}: collect the timeouts due at {@code now}, dropping cancelled ones.</li>
-     *   <li>{@link CallbackQueue#run} the noted callbacks in FIFO order, then {@link #runTimeouts} in
-     *       {@code (deadline, insertion)} order.</li>
-     *   <li>If {@code honourStop} and {@link #stop()} was requested, leave: the work of steps 1-3 has run.</li>
-     *   <li>{@link #poll}: no wait if callbacks are queued, else until the earliest deadline or the cap.</li>
+     *   <li>{@link CallbackQueue#take}: note the callbacks queued now, after the iteration's one clock read,
+     *       which also bounds when a callback left behind was enqueued (see {@link LatencyListener}).</li>
+     *   <li>{@link TimerQueue#collectDue}: collect the timeouts due at that clock read.</li>
+     *   <li>{@link CallbackQueue#run} the noted callbacks, then {@link TimerQueue#runDue} the due timeouts.</li>
+     *   <li>If {@code honourStop} and {@link #stop()} was requested, leave.</li>
+     *   <li>{@link #poll}, at most {@code pollCapNanos} (negative: no cap).</li>
      *   <li>{@link HandlerTable#dispatch}: each ready channel once, to its handler.</li>
      * </ol>
      * The latency sampler is told of each measured start along the way and emits one sample at the end.
      *
-     * @param pollCapNanos the longest poll, or a negative value for no cap
      * @return {@code false} when the loop must leave at step 4
      */
     private boolean iterate(long pollCapNanos, boolean honourStop) {
         long now = clock.getAsLong();
         int callbackCount = callbacks.take(latency.begin(now));
         int dueCount = timers.collectDue(now);
-        int work = callbacks.run(callbackCount, latency, this) + runTimeouts(dueCount);
+        int work = callbacks.run(callbackCount, latency, this) + timers.runDue(dueCount, latency, this);
         counters.ran(callbackCount, work - callbackCount);
         if (honourStop && stopRequested) {
             latency.emit(work, this, counters);
             return false;
         }
-        poll(pollTimeout(pollCapNanos), honourStop);
+        poll(pollCapNanos, honourStop);
         int dispatched = handlers.dispatch(latency);
         counters.iteration(dispatched);
         workDone += work + dispatched;
@@ -444,45 +383,18 @@ public class IOLoop implements Executor, AutoCloseable {
         return true;
     }
 
-    /** Step 3, second half: runs the timeouts collected in step 2, skipping one cancelled since. */
-    private int runTimeouts(int dueCount) {
-        int ran = 0;
-        for (int i = 0; i < dueCount; i++) {
-            TimeoutImpl timeout = timers.takeDue(i);
-            if (timeout.markRun()) { // else cancelled by an earlier callback or timeout of this step
-                latency.timeoutStarting(timeout.deadline());
-                ran++;
-                runTask(timeout.callback);
-            }
-        }
-        return ran;
-    }
-
-    /** Step 5's timeout in nanoseconds: 0, until the earliest deadline, the cap, or -1 (no limit). */
-    private long pollTimeout(long capNanos) {
-        if (callbacks.hasWaiting()) {
-            return 0;
-        }
-        long untilDeadline = timers.nanosUntilFirst(clock);
-        return untilDeadline < 0 ? capNanos : capNanos < 0 ? untilDeadline : Math.min(capNanos, untilDeadline);
-    }
-
     /** Step 5: ends the stretch of work, announces a sleep to producers, polls, and starts the next stretch. */
-    private void poll(long timeoutNanos, boolean honourStop) {
-        long timeout = timeoutNanos;
+    private void poll(long capNanos, boolean honourStop) {
+        long untilDeadline = callbacks.hasWaiting() ? 0 : timers.nanosUntilFirst(clock);
+        long wait = untilDeadline < 0 ? capNanos : capNanos < 0 ? untilDeadline : Math.min(capNanos, untilDeadline);
         long pollStart = activity.workEnded();
-        boolean asleep = false;
-        if (timeout != 0 && !callbacks.spinForMore(pollStart)) {
+        boolean asleep = wait != 0 && !callbacks.spinForMore(pollStart);
+        if (asleep) {
             activity.sleeping(pollStart);
-            asleep = true;
-            if (callbacks.announceSleep() || (honourStop && stopRequested)) {
-                timeout = 0;
-            }
-        } else {
-            timeout = 0;
         }
+        boolean wake = asleep && (callbacks.announceSleep() || (honourStop && stopRequested));
         try {
-            handlers.poll(timeout);
+            handlers.poll(asleep && !wake ? wait : 0);
         } catch (IOException e) {
             throw new UncheckedIOException("poller " + poller.name() + " failed", e);
         } finally {
@@ -490,9 +402,6 @@ public class IOLoop implements Executor, AutoCloseable {
                 callbacks.sleepEnded();
             }
             activity.pollReturned(pollStart);
-            if (watched) {
-                Watchdog.wakeIfDormant(); // after the stretch stamp's volatile write: see Watchdog's class comment
-            }
         }
     }
 
@@ -516,7 +425,7 @@ public class IOLoop implements Executor, AutoCloseable {
 
     /** Returns whether {@link #start()} (or {@link #runOnce}) is running on some thread. Safe from any thread. */
     public boolean isRunning() {
-        return running;
+        return running.get();
     }
 
     /**
@@ -546,7 +455,6 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public <T> T runSync(Supplier<? extends CompletionStage<T>> fn, Duration timeout) {
         Objects.requireNonNull(fn, "fn");
-        checkOpen();
         if (isRunning()) {
             throw new IllegalStateException("IOLoop is already running: runSync cannot be nested (" + name + ")");
         }
@@ -576,10 +484,7 @@ public class IOLoop implements Executor, AutoCloseable {
             throw new IllegalStateException("cannot close a running IOLoop (stop it first): " + name);
         }
         closed = true;
-        if (watched) {
-            Watchdog.get().unwatch(this);
-            watched = false;
-        }
+        activity.closed(this);
         handlers.clear(allChannels);
         try {
             poller.close();
@@ -591,14 +496,10 @@ public class IOLoop implements Executor, AutoCloseable {
         defaultExecutor.shutdownOwn();
     }
 
-    // ---------------------------------------------------------------- time and timeouts
-
     /** Returns whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;
     }
-
-    // ---------------------------------------------------------------- time and timeouts
 
     /**
      * Returns the loop's monotonic clock in nanoseconds: {@link System#nanoTime()} (same origin and units)
@@ -666,8 +567,6 @@ public class IOLoop implements Executor, AutoCloseable {
             timers.cancelledElsewhere(timeout);
         }
     }
-
-    // ---------------------------------------------------------------- callbacks
 
     /**
      * Queues {@code callback} to run on the loop thread in the next iteration. This is <b>the</b> thread-safe
@@ -740,8 +639,6 @@ public class IOLoop implements Executor, AutoCloseable {
         defaultExecutor.set(executor);
     }
 
-    // ---------------------------------------------------------------- errors, listeners, identity
-
     /** Reports a failure of user code to the error handler, counting it; loop thread only. */
     void reportError(Object source, Exception error) {
         counters.error();
@@ -804,11 +701,6 @@ public class IOLoop implements Executor, AutoCloseable {
         blockedListeners.set(listener);
     }
 
-    /** The blocked-loop listeners now, for the watchdog. */
-    Object[] blockedListeners() {
-        return blockedListeners.array();
-    }
-
     /** Returns the handler failure limit ({@link Builder#handlerFailureLimit}); 0 when the policy is off. */
     public int handlerFailureLimit() {
         return handlers.failureLimit;
@@ -822,14 +714,6 @@ public class IOLoop implements Executor, AutoCloseable {
     /** Returns the loop's statistics; safe from any thread. */
     public IOLoopStats stats() {
         return stats;
-    }
-
-    LoopCounters counters() {
-        return counters;
-    }
-
-    LoopActivity activity() {
-        return activity;
     }
 
     /** Returns the loop's name (thread names and metric tags use it). */
@@ -847,14 +731,6 @@ public class IOLoop implements Executor, AutoCloseable {
         return thread;
     }
 
-    long pendingCallbacks() {
-        return callbacks.pending();
-    }
-
-    long pendingTimeouts() {
-        return timers.pending();
-    }
-
     /** Entries in the timer heap, tombstones of cross-thread cancels included; for tests. */
     int timerHeapSize() {
         return timers.heapSize();
@@ -862,7 +738,7 @@ public class IOLoop implements Executor, AutoCloseable {
 
     @Override
     public String toString() {
-        return "IOLoop[" + name + ", poller=" + poller.name() + (running ? ", running" : "")
+        return "IOLoop[" + name + ", poller=" + poller.name() + (running.get() ? ", running" : "")
                 + (closed ? ", closed" : "") + "]";
     }
 

@@ -11,14 +11,16 @@ package dev.ioloop;
  */
 public final class IOLoopStats {
 
-    private final IOLoop loop;
     private final LoopCounters counters;
     private final LoopActivity activity;
+    private final CallbackQueue callbacks;
+    private final TimerQueue timers;
 
-    IOLoopStats(IOLoop loop, LoopCounters counters, LoopActivity activity) {
-        this.loop = loop;
+    IOLoopStats(LoopCounters counters, LoopActivity activity, CallbackQueue callbacks, TimerQueue timers) {
         this.counters = counters;
         this.activity = activity;
+        this.callbacks = callbacks;
+        this.timers = timers;
     }
 
     /** Returns the number of channels with a handler now. */
@@ -28,12 +30,12 @@ public final class IOLoopStats {
 
     /** Returns the number of callbacks queued and not yet run (from any thread; approximate under races). */
     public long pendingCallbacks() {
-        return loop.pendingCallbacks();
+        return callbacks.pending();
     }
 
     /** Returns the number of timeouts scheduled and neither run nor cancelled (approximate under races). */
     public long pendingTimeouts() {
-        return loop.pendingTimeouts();
+        return timers.pending();
     }
 
     /** Returns the number of loop iterations (polls) so far. */
@@ -79,7 +81,7 @@ public final class IOLoopStats {
 
     /** Returns the number of blocked stretches the watchdog has noticed. */
     public long blocked() {
-        return counters.blocked();
+        return activity.blocked();
     }
 
     /** Returns the time spent working (outside poll) in nanoseconds, including the current stretch. */

@@ -6,9 +6,11 @@ import java.lang.invoke.VarHandle;
 /**
  * Where a loop thread's time goes: <em>stretches</em> of work (from a poll's return, or the loop's start, to the
  * next poll) and <em>sleeps</em> in poll. It keeps the busy and idle totals of {@link IOLoopStats} and the stamp
- * of the current stretch that the watchdog reads to find a blocked loop.
+ * of the current stretch that the watchdog reads to find a blocked loop; it also puts a loop with a blocked
+ * threshold on the watchdog's list, and wakes a dormant watchdog when a stretch begins.
  *
- * <p>The loop thread is the only writer. The two stamps are {@code System.nanoTime()} values, 0 when there is no
+ * <p>The loop thread is the only writer, except of the count of blocked stretches, which the watchdog keeps here.
+ * The two stamps are {@code System.nanoTime()} values, 0 when there is no
  * stretch (or no sleep) in progress (a real stamp of 0 is stored as 1). The stretch stamp is one half of the
  * hand-off with a dormant watchdog: the loop writes it, then reads the watchdog's flag (see {@link Watchdog}).
  */
@@ -17,9 +19,27 @@ final class LoopActivity extends LoopActivityFields {
     @SuppressWarnings("unused") // keeps the loop's stores off the cache line of the next object
     private long q0, q1, q2, q3, q4, q5, q6, q7;
 
-    /** The loop thread entered {@code start()} or {@code runOnce()}: a stretch begins. */
-    void entered() {
+    /**
+     * The loop thread entered {@code start()} or {@code runOnce()}: a stretch begins. The first time, a loop with
+     * a blocked threshold joins the watchdog (once per loop until close, not per start: {@code runOnce} steps
+     * must not pay for it each time); afterwards a dormant watchdog is woken to look again.
+     */
+    void entered(IOLoop loop, ListenerList<BlockedLoopListener> blockedListeners) {
         stretchStartNanos = nonZero(System.nanoTime());
+        if (watched) {
+            Watchdog.wakeIfDormant();
+        } else if (loop.blockedThresholdNanos() > 0) {
+            watched = true;
+            Watchdog.get().watch(loop, this, blockedListeners);
+        }
+    }
+
+    /** The loop is closed: the watchdog forgets it. */
+    void closed(IOLoop loop) {
+        if (watched) {
+            Watchdog.get().unwatch(loop);
+            watched = false;
+        }
     }
 
     /** The loop thread leaves {@code start()} or {@code runOnce()}: the stretch ends, and no sleep goes on. */
@@ -55,6 +75,9 @@ final class LoopActivity extends LoopActivityFields {
         sleepStartNanos = 0;
         addIdle(pollEnd - pollStart);
         stretchStartNanos = nonZero(pollEnd);
+        if (watched) {
+            Watchdog.wakeIfDormant(); // after the stretch stamp's volatile write: see Watchdog's class comment
+        }
     }
 
     /** When the current stretch began, or 0 while the loop polls or does not run; any thread. */
@@ -74,6 +97,16 @@ final class LoopActivity extends LoopActivityFields {
         long start = sleepStartNanos;
         long idle = (long) TOTALS.getOpaque(totals, IDLE);
         return start == 0 ? idle : idle + Math.max(0, System.nanoTime() - start);
+    }
+
+    /** Blocked stretches the watchdog has noticed; any thread. */
+    long blocked() {
+        return blocked;
+    }
+
+    /** Counts one blocked stretch; the watchdog thread is the only caller. */
+    void blockedOnce() {
+        blocked++;
     }
 
     /** How long the current stretch has lasted, or 0 while the loop polls or does not run; any thread. */
@@ -110,4 +143,8 @@ abstract class LoopActivityFields extends LoopActivityPad {
     final long[] totals = new long[2];
     volatile long stretchStartNanos;
     volatile long sleepStartNanos;
+    /** Whether the loop is on the watchdog's list; loop thread only. */
+    boolean watched;
+    /** Written by the watchdog thread only. */
+    volatile long blocked;
 }

@@ -5,10 +5,9 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The counters of one loop that {@link IOLoopStats} reports: iterations, events, callbacks and timeouts run,
- * errors, latency samples, registered and force-closed handlers, blocked stretches.
+ * errors, latency samples, registered and force-closed handlers.
  *
- * <p>The loop thread is the only writer of every counter but {@code blocked}, which only the watchdog thread
- * writes. Writes are opaque stores (no fence on the hot path) into one array of their own, so readers on other
+ * <p>The loop thread is the only writer. Writes are opaque stores (no fence on the hot path) into one array of their own, so readers on other
  * threads never block the loop, never allocate, and see values at most one iteration old.
  */
 final class LoopCounters {
@@ -25,7 +24,6 @@ final class LoopCounters {
     private static final int HANDLERS_CLOSED = 7;
 
     private final long[] counters = new long[8];
-    private volatile long blocked;
 
     long iterations() {
         return get(ITERATIONS);
@@ -59,10 +57,6 @@ final class LoopCounters {
         return get(HANDLERS_CLOSED);
     }
 
-    long blocked() {
-        return blocked;
-    }
-
     void handlers(int n) {
         LONG_ARRAY.setOpaque(counters, HANDLERS, (long) n);
     }
@@ -93,11 +87,6 @@ final class LoopCounters {
 
     void latencySample() {
         add(LATENCY_SAMPLES, 1);
-    }
-
-    /** Counts one blocked stretch; the watchdog thread is the only caller. */
-    void blockedOnce() {
-        blocked++;
     }
 
     private long get(int i) {

@@ -34,7 +34,7 @@ final class TimerQueue {
 
     /**
      * Takes every timeout with {@code deadline <= now} off the heap, in run order, dropping cancelled ones; they
-     * are then read with {@link #takeDue}. Timeouts added after this call wait for the next collection.
+     * are then run by {@link #runDue}. Timeouts added after this call wait for the next collection.
      *
      * @return how many were collected
      */
@@ -61,11 +61,24 @@ final class TimerQueue {
         return count;
     }
 
-    /** Returns the {@code i}-th timeout of the last {@link #collectDue}, and forgets it. */
-    TimeoutImpl takeDue(int i) {
-        TimeoutImpl timeout = due[i];
-        due[i] = null;
-        return timeout;
+    /**
+     * Runs the {@code count} timeouts of the last {@link #collectDue} in order, skipping one cancelled since by
+     * earlier work of the iteration.
+     *
+     * @return how many ran
+     */
+    int runDue(int count, LatencySampler latency, IOLoop loop) {
+        int ran = 0;
+        for (int i = 0; i < count; i++) {
+            TimeoutImpl timeout = due[i];
+            due[i] = null;
+            if (timeout.markRun()) {
+                latency.timeoutStarting(timeout.deadline());
+                ran++;
+                loop.runTask(timeout.callback);
+            }
+        }
+        return ran;
     }
 
     /**

@@ -46,14 +46,16 @@ final class Watchdog implements Runnable {
     private static final class Watched {
         final IOLoop loop;
         final LoopActivity activity;
+        final ListenerList<BlockedLoopListener> listeners;
         long iterations = -1;
         long quietSinceNanos;
         /** The stamp of the stretch reported last: each stretch is reported once. */
         long lastBlockedStretch;
 
-        Watched(IOLoop loop) {
+        Watched(IOLoop loop, LoopActivity activity, ListenerList<BlockedLoopListener> listeners) {
             this.loop = loop;
-            this.activity = loop.activity();
+            this.activity = activity;
+            this.listeners = listeners;
         }
     }
 
@@ -61,8 +63,8 @@ final class Watchdog implements Runnable {
         return INSTANCE;
     }
 
-    void watch(IOLoop loop) {
-        loops.add(new Watched(loop));
+    void watch(IOLoop loop, LoopActivity activity, ListenerList<BlockedLoopListener> listeners) {
+        loops.add(new Watched(loop, activity, listeners));
         synchronized (this) {
             if (thread == null || !thread.isAlive()) {
                 Thread t = new Thread(this, "ioloop-watchdog");
@@ -170,13 +172,13 @@ final class Watchdog implements Runnable {
             return; // the stretch ended while we looked
         }
         w.lastBlockedStretch = start;
-        loop.counters().blockedOnce();
+        w.activity.blockedOnce();
         Throwable where = new Throwable("stack of " + loopThread.getName());
         where.setStackTrace(loopThread.getStackTrace());
         log.warn("IOLoop '{}' is blocked: one stretch of work has run for {} ms (threshold {} ms) on thread {}",
                 loop.name(), TimeUnit.NANOSECONDS.toMillis(stretch),
                 TimeUnit.NANOSECONDS.toMillis(loop.blockedThresholdNanos()), loopThread.getName(), where);
-        for (Object target : loop.blockedListeners()) {
+        for (Object target : w.listeners.array()) {
             BlockedLoopListener listener = (BlockedLoopListener) target;
             try {
                 listener.onBlocked(loop, loopThread, stretch);
