@@ -1,7 +1,8 @@
 package dev.ioloop;
 
 /**
- * Receives exceptions thrown by callbacks, timeouts and fd handlers; the loop goes on afterwards.
+ * Receives exceptions thrown by callbacks, timeouts, fd handlers and the latency listener; the loop goes on
+ * afterwards.
  *
  * <p>Called on the loop thread. The loop counts every exception it reports here in
  * {@link IOLoopStats#errors()} before calling the handler, whichever handler is installed. The default
@@ -20,13 +21,16 @@ public interface ErrorHandler {
     /**
      * Handles one failure.
      *
-     * @param source what failed: the {@link Runnable} callback, the timeout's callback, or the
-     *     {@link FdHandler}
+     * @param source what failed: the {@link Runnable} callback (of {@code addCallback}, of a timeout or of a
+     *     {@link PeriodicCallback}), the {@link FdHandler}, or the {@link LatencyListener}
      * @param error the exception it threw
      */
     void handleError(Object source, Exception error);
 
-    /** Returns the default handler: WARN log with the source's identity, repeated failures rate-limited. */
+    /**
+     * Returns a new default handler: WARN log with the source's identity, repeated failures rate-limited. Its
+     * rate limit is its own: loops that share one instance share one allowance per kind of failure.
+     */
     static ErrorHandler logging() {
         return new LoggingErrorHandler();
     }

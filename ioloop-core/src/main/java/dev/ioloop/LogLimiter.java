@@ -10,7 +10,8 @@ import java.util.Map;
  * exception's class), so events from per-connection objects of one class share one allowance.
  *
  * <p>At most {@value #MAX_KINDS} kinds are remembered (least recently seen forgotten first), so a stream of
- * ever-new kinds costs bounded memory and is written in full. Not thread-safe: one owner thread (the loop).
+ * ever-new kinds costs bounded memory and is written in full. Thread-safe ({@link #admit} is synchronized), so
+ * one {@link ErrorHandler#logging()} instance may serve several loops.
  */
 final class LogLimiter {
 
@@ -37,7 +38,7 @@ final class LogLimiter {
      * @return -1 if the event is held back; otherwise how many events of its kind were held back since the
      *     last one written (0 for the first)
      */
-    long admit(Class<?> a, Class<?> b, long nowNanos) {
+    synchronized long admit(Class<?> a, Class<?> b, long nowNanos) {
         Kind kind = new Kind(a, b);
         long[] state = kinds.get(kind); // {lastWrittenNanos, heldBack}
         if (state == null) {

@@ -72,7 +72,11 @@ public final class PeriodicCallback {
         this.random = random;
     }
 
-    /** Starts the schedule; the first run is one period from now. Ignored if already running. */
+    /**
+     * Starts the schedule; the first run is one period from now. Ignored if already running.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs, or if the loop is closed
+     */
     public void start() {
         if (running) {
             return;
@@ -124,7 +128,7 @@ public final class PeriodicCallback {
      * @param periodNanos the period
      * @param jitter the jitter fraction
      * @param random a uniform random number in [0, 1)
-     * @return the next deadline, strictly after {@code now} unless the clock went backwards
+     * @return the next deadline, strictly after {@code now}
      */
     static long nextDeadline(long previous, long now, long periodNanos, double jitter, double random) {
         long period = periodNanos;

@@ -5,8 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 
 /**
- * The loop thread's FIFO of callbacks: a growable ring, so a steady state of adds and runs allocates nothing. Not API; loop thread only, except {@link #size()}, which
- * any thread may read (approximately). Not final only so that tests can act while a drain fills it.
+ * The loop thread's FIFO of callbacks: a growable ring, so a steady state of adds and runs allocates nothing. Not
+ * API; loop thread only, except {@link #size()}, which any thread may read (approximately). Not final only so that
+ * tests can act while a drain fills it.
  */
 public class CallbackRing {
 
@@ -29,7 +30,7 @@ public class CallbackRing {
     /**
      * Creates a ring.
      *
-     * @param capacity initial capacity, rounded up to a power of two
+     * @param capacity initial capacity, rounded up to a power of two, at least 4
      */
     public CallbackRing(int capacity) {
         int n = Integer.highestOneBit(Math.max(2, capacity - 1) << 1);

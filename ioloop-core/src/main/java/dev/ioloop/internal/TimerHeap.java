@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * A binary min-heap of timers ordered by {@code (deadline, sequence)}: equal deadlines come out in insertion
- * order. Each entry knows its index, so removal is O(log n). Not API; loop thread only, except
- * {@link #size()}.
+ * order. Each entry knows its index, so removal is O(log n). Not API; loop thread only, except {@link #size()}
+ * and {@link Entry#inHeap()}, which another thread may read as a hint (a plain read, possibly stale).
  *
  * <p>Deadlines are compared by subtraction ({@code a - b < 0}), as {@link System#nanoTime()} values must be.
  */

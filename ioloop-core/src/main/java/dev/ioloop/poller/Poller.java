@@ -38,6 +38,7 @@ public interface Poller extends Closeable {
      *     backends may ignore); already checked against the channel's valid operations
      * @param attachment given back to the {@link ReadyConsumer} for each readiness event of this channel
      * @return the registration, through which the interest is changed and the channel deregistered
+     * @throws java.nio.channels.ClosedChannelException if the channel is closed
      * @throws IOException if the backend refuses the channel
      */
     Key register(SelectableChannel channel, int events, Object attachment) throws IOException;
@@ -50,7 +51,7 @@ public interface Poller extends Closeable {
      *     wait in nanoseconds; a positive wait is never rounded down to zero (that would spin)
      * @param consumer receives {@code (attachment, events)}; called on the calling thread before this method
      *     returns; it must not call back into this poller
-     * @return the number of events reported
+     * @return the number of registrations reported to {@code consumer}
      * @throws IOException if the backend fails
      */
     int poll(long timeoutNanos, ReadyConsumer consumer) throws IOException;

@@ -10,7 +10,8 @@ import java.util.ServiceLoader;
 
 /**
  * Finds poller backends by name: the built-in {@code "selector"} ({@link SelectorPoller}) and every
- * {@link PollerProvider} on the class path.
+ * {@link PollerProvider} on the class path whose {@link PollerProvider#isAvailable()} is {@code true}. The first
+ * provider of a name wins, and none replaces {@code "selector"}.
  */
 public final class Pollers {
 

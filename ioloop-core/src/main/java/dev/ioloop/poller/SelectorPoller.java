@@ -9,17 +9,19 @@ import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 /**
- * The default backend: a JDK {@link Selector}, which is epoll on Linux, kqueue on macOS and poll elsewhere, as
- * the JDK picks. Its {@link #name()} is {@code "selector"}.
+ * The default backend: a JDK {@link Selector}, which is epoll on Linux, kqueue on macOS and whatever the JDK
+ * picks elsewhere. Its {@link #name()} is {@code "selector"}.
  *
  * <p>Mapping of the loop's events to selection operations, per channel:
  * <ul>
  *   <li>{@code READ}: {@code OP_ACCEPT} on a channel that accepts (a server socket), else {@code OP_READ};</li>
  *   <li>{@code WRITE}: {@code OP_CONNECT} on a {@link SocketChannel} whose connection is pending (ready means
- *       {@code finishConnect()} can be called), else {@code OP_WRITE}. Once such a channel has connected, the
- *       registration switches to {@code OP_WRITE} by itself before the next poll;</li>
+ *       {@code finishConnect()} can be called), else {@code OP_WRITE}. Once a poll has reported such a channel
+ *       and {@code finishConnect()} has succeeded, the registration switches to {@code OP_WRITE} by itself
+ *       before the next poll;</li>
  *   <li>{@code ERROR}: the JDK reports no error or hang-up readiness, so this poller never reports
- *       {@code ERROR}. A hang-up or reset shows up as {@code READ}, and the read returns -1 or throws.</li>
+ *       {@code ERROR}. A hang-up or reset shows up as readiness for what the channel is watched for: as
+ *       {@code READ}, where the read returns -1 or throws, and as {@code WRITE} if it is watched.</li>
  * </ul>
  *
  * <p>Polling uses {@link Selector#select(Consumer, long)}, so no selected-key set is filled and nothing is

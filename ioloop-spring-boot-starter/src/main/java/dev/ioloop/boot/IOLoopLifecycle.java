@@ -21,8 +21,9 @@ import org.springframework.context.SmartLifecycle;
  * {@link IOLoop#start()}, and waits (at most the shutdown timeout) until the loop runs its first iteration.
  * Being non-daemon, the thread keeps an application without a web server alive until the context closes.
  *
- * <p><b>Stop</b>, in this order: (1) on the loop thread, through {@code addCallback}, remove the channels the
- * starter opened from the loop and close them, so the loop stops accepting; (2) stop the loop through
+ * <p><b>Stop</b>, in this order: (1) on the loop thread, through {@code addCallback}, take every
+ * {@code @IoHandler} channel off the loop, leaving it open and bound, so the loop stops accepting; (2) stop the
+ * loop through
  * {@code addCallback}, so callbacks queued earlier still run; (3) join the thread for at most
  * {@code ioloop.shutdown-timeout}, logging a WARN with the thread's stack if it does not end (the loop then
  * stays open); (4) when the context closes, close the channels the starter opened, then the channels the
@@ -58,9 +59,11 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
      * Creates the lifecycle of a loop.
      *
      * @param loop the loop to run
-     * @param registrar whose listening channels to close on stop, or {@code null}
+     * @param registrar whose {@code @IoHandler} channels to take off the loop on stop (and put back on start),
+     *     and whose opened channels to close on {@link #destroy()}, or {@code null}
      * @param threadName the name of the loop thread
-     * @param shutdownTimeout how long {@link #stop()} waits for the loop thread to end
+     * @param shutdownTimeout how long {@link #stop()} waits for the loop thread to end, and {@link #start()} for
+     *     the loop's first iteration
      */
     public IOLoopLifecycle(IOLoop loop, @Nullable IoHandlerRegistrar registrar, String threadName,
             Duration shutdownTimeout) {

@@ -32,7 +32,9 @@ import org.springframework.stereotype.Component;
  * The starter registers every such bean with the loop after all singletons exist and before the loop thread
  * starts; a mistake (neither or both attributes, a bean that is not an {@code FdHandler}, a missing channel
  * bean, an unusable {@code listen} URI, an address in use) fails startup with an {@link IoHandlerException}.
- * The handler runs on the loop thread and must not block, as {@link FdHandler} says.
+ * The handler runs on the loop thread and must not block, as {@link FdHandler} says. If it throws as many
+ * times in a row as the loop's handler failure limit ({@code ioloop.handler-failure-limit}, default 10), the
+ * loop takes its channel off the loop and closes it, whether the starter opened it or not.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -54,8 +56,9 @@ public @interface IoHandler {
      * {@code tcp://host:port} (a {@code ServerSocketChannel} with {@code SO_REUSEADDR}),
      * {@code udp://host:port} (a {@code DatagramChannel}) or {@code unix:/path} (a Unix-domain
      * {@code ServerSocketChannel}; the socket file is removed on close). IPv6 literals go in brackets
-     * ({@code tcp://[::1]:0}); {@code ${...}} placeholders are resolved. Port 0 picks a free port, published
-     * as the {@code local.ioloop.<beanName>.port} property. The starter closes this channel on shutdown.
+     * ({@code tcp://[::1]:0}); {@code ${...}} placeholders are resolved. Port 0 picks a free port. The bound
+     * port is published as the {@code local.ioloop.<beanName>.port} property. The starter closes this channel on
+     * shutdown.
      *
      * @return the address to listen on, or empty when {@link #channel()} is set
      */
@@ -63,7 +66,8 @@ public @interface IoHandler {
 
     /**
      * Name of a {@code SelectableChannel} bean to handle instead of opening one. The application owns it:
-     * the starter makes it non-blocking and registers it, but never closes it.
+     * the starter makes it non-blocking and registers it, but never closes it. If it is bound to an IP address,
+     * its port is published as the {@code local.ioloop.<beanName>.port} property.
      *
      * @return the channel bean name, or empty when {@link #listen()} is set
      */

@@ -31,8 +31,9 @@ import org.springframework.util.ClassUtils;
  * Registers every {@link IoHandler} bean with the loop once all singletons exist (the loop is not running
  * yet, so this thread may call {@code addHandler}), and closes the channels it opened.
  *
- * <p>For a {@code listen} address it opens, binds and registers a non-blocking channel and publishes a bound
- * port as {@code local.ioloop.<beanName>.port} in the {@link ConfigurableEnvironment} (a property source named
+ * <p>For a {@code listen} address it opens and binds a non-blocking channel; a channel bean it makes
+ * non-blocking. It registers the channel and, if the channel is bound to an IP address, publishes its port as
+ * {@code local.ioloop.<beanName>.port} in the {@link ConfigurableEnvironment} (a property source named
  * {@value #PORTS_PROPERTY_SOURCE}, first in line). Each failure throws an {@link IoHandlerException}.
  */
 public class IoHandlerRegistrar implements SmartInitializingSingleton, DisposableBean {

@@ -19,7 +19,7 @@ import java.nio.file.Path;
 /**
  * A parsed {@link IoHandler#listen()} address: {@code tcp://host:port}, {@code udp://host:port} or
  * {@code unix:/path}. {@link #parse} fails with an {@link IllegalArgumentException} whose message says what is
- * wrong and what is allowed.
+ * wrong (and, for a malformed address, what is allowed); a host name that does not resolve fails too.
  */
 record ListenAddress(String scheme, SocketAddress address) {
 

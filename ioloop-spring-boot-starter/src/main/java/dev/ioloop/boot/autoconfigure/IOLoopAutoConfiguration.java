@@ -15,7 +15,8 @@ import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Auto-configuration of the application's {@link IOLoop}: one loop bean built from {@link IOLoopProperties}
- * and installed as {@link IOLoop#instance()} while the context lives, the {@link IoHandlerRegistrar} that
+ * and installed as {@link IOLoop#instance()} while the context lives (unless another loop is installed already:
+ * that one stays, with a WARN), the {@link IoHandlerRegistrar} that
  * registers {@link IoHandler} beans with it, and the {@link IOLoopLifecycle} that runs it on its own thread.
  *
  * <p>An {@code IOLoop} bean of the application replaces ours (it is then neither installed nor built from
@@ -32,7 +33,7 @@ public final class IOLoopAutoConfiguration {
         return new IOLoopInstaller();
     }
 
-    // Closed by the lifecycle on stop; the inferred close() also releases it after a failed startup.
+    // Closed by the lifecycle when the context closes; the inferred close() also releases it after a failed startup.
     @Bean
     @ConditionalOnMissingBean
     IOLoop ioLoop(IOLoopProperties properties, IOLoopInstaller installer) {

@@ -18,7 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param poller Name of the poller backend, one of those Pollers.available() lists, such as 'selector'.
  * @param blockedThreshold Time one stretch of loop work may run before the watchdog logs the loop thread's stack
  *     and the health turns DOWN; 0 disables the watchdog.
- * @param shutdownTimeout Maximum time to wait for the loop thread to end when the application shuts down.
+ * @param shutdownTimeout Maximum time to wait for the loop thread to end when the application shuts down, and for
+ *     the loop's first iteration when it starts.
  * @param handlerFailureLimit Consecutive failures of one channel's handler after which the loop takes the channel
  *     off the loop and closes it, so that a handler failing on every event cannot spin the loop thread; 0 keeps
  *     calling a failing handler (Tornado's behaviour).

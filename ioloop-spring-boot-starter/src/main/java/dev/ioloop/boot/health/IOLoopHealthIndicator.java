@@ -18,8 +18,9 @@ import org.springframework.boot.health.contributor.Health;
  * {@code @IoHandler}'s {@code listen} has been closed while the loop runs (for example by the loop's handler
  * failure limit): the application no longer serves that address.
  *
- * <p>Details: {@code running}, {@code thread}, {@code poller}, {@code blockedFor} (ms of the current stretch
- * past the threshold, else 0), {@code handlers}, {@code pendingCallbacks}, {@code pendingTimeouts}, and for
+ * <p>Details: {@code running}, {@code thread}, {@code poller}, {@code blockedFor} (the length of the current
+ * stretch in ms, once it is past the threshold, else 0), {@code handlers}, {@code pendingCallbacks},
+ * {@code pendingTimeouts}, and for
  * DOWN a {@code reason} (and the {@code error} that killed the thread, or the {@code closedListeners} bean
  * names). Reading it never blocks the loop.
  */
