@@ -2,7 +2,7 @@
 # Runs one JMH benchmark for several configurations in alternating rounds (A B C, then C B A, ...), one short JMH
 # run per configuration per round, and prints a markdown table: the median score with its range, the median B/op,
 # and the median over rounds of the first configuration's score divided by each other one's (ratios taken within a
-# round, as shared/docs/benchmarks.md asks on a noisy machine).
+# round: ioloop-benchmarks/README.md, "Method", says why on a noisy machine).
 #
 #   ioloop-benchmarks/jmh-rounds.sh BENCHMARK CONFIG [CONFIG...]
 #   ROUNDS=6 ioloop-benchmarks/jmh-rounds.sh 'CallbackBenchmark.throughput1$' \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end RESP benchmark: redis-benchmark against the sample app, redis-server and the Netty reference
-# server (epoll and NIO), in alternating rounds on one machine. See ioloop-benchmarks/README.md and
-# shared/docs/benchmarks.md for how to read the table it prints.
+# server (epoll and NIO), in alternating rounds on one machine. See ioloop-benchmarks/README.md ("Method" and
+# "Reference numbers") for how to read the table it prints.
 #
 # Usage: ioloop-benchmarks/resp-bench.sh            (from anywhere; the repository root is found from here)
 # Environment (all optional):
