@@ -108,7 +108,7 @@ public abstract class AbstractIOLoopBuilder<B extends AbstractIOLoopBuilder<B>> 
     }
 
     /**
-     * Sets a listener told of blocked stretches (default none: they are logged and counted), the one
+     * Sets a listener told of blocked stretches (default none; stretches are logged and counted either way), the one
      * {@link IOLoop#setBlockedListener} later replaces; {@link IOLoop#addBlockedListener} adds more.
      */
     public B blockedListener(BlockedLoopListener listener) {
@@ -119,7 +119,7 @@ public abstract class AbstractIOLoopBuilder<B extends AbstractIOLoopBuilder<B>> 
     /**
      * Sets how long one stretch of work between two polls may run before the watchdog logs the loop
      * thread's stack and counts it (default 1 s); {@link Duration#ZERO} turns the watchdog off.
-     * A stretch is reported within about the threshold (plus a quarter of it). The watchdog thread
+     * A stretch is reported within about the threshold plus a quarter of it (at least 10 ms). The watchdog thread
      * checks every quarter threshold while a loop works, and sleeps without a deadline once every loop
      * has been idle for a threshold (the loop wakes it when poll returns), so an idle process pays no
      * periodic wakeups for it.

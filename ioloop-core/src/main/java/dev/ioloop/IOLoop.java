@@ -74,8 +74,8 @@ import org.slf4j.LoggerFactory;
  * {@link #READ} on a {@code ServerSocketChannel} means a connection can be accepted; {@link #WRITE} on a
  * connecting {@code SocketChannel} means {@code finishConnect()} can be called, on a connected one that it can
  * be written. {@link #ERROR} means an error or hang-up on pollers that report one; the default
- * {@code "selector"} poller never does (the JDK has no such readiness): a hang-up shows up as {@code READ}
- * and the read returns -1. Handlers must never depend on seeing {@code ERROR}.
+ * {@code "selector"} poller never does (the JDK has no such readiness): a hang-up shows up as readiness for
+ * what the channel is watched for ({@code READ}, and {@code WRITE} if watched), and a read returns -1. Handlers must never depend on seeing {@code ERROR}.
  *
  * <h2>Errors</h2>
  * An exception from a callback, timeout, handler or listener goes to the {@link ErrorHandler} (by default a WARN
@@ -469,10 +469,13 @@ public class IOLoop implements Executor, AutoCloseable {
 
     /**
      * Releases the poller and the default executor the loop created itself; with {@code allChannels} also
-     * closes every registered channel (Tornado's {@code close(all_fds)}). A second call does nothing. After
-     * close, {@code addCallback} drops callbacks silently, {@code execute} throws
-     * {@link RejectedExecutionException}, and other methods throw {@code IllegalStateException("IOLoop is
-     * closed")}.
+     * closes every registered channel (Tornado's {@code close(all_fds)}). Queued callbacks and pending timeouts
+     * are dropped without running. A second call does nothing. After close, {@code addCallback} drops callbacks
+     * silently (so does the hand-off of {@code addFuture}), {@code execute} throws
+     * {@link RejectedExecutionException}, {@code removeHandler} returns {@code false}, {@code updateHandler}
+     * throws {@code IllegalArgumentException} (nothing is registered), and {@code addHandler}, {@code callAt},
+     * {@code callLater}, {@code addTimeout}, {@code start}, {@code runOnce} and {@code runSync} throw
+     * {@code IllegalStateException("IOLoop is closed")}.
      *
      * @throws IllegalStateException if the loop is running
      */
@@ -618,8 +621,10 @@ public class IOLoop implements Executor, AutoCloseable {
 
     /**
      * Runs {@code fn} on {@code executor} (off the loop) and returns a future that completes <b>on the loop
-     * thread</b> with its result (Tornado's {@code run_in_executor}). If the loop is closed before {@code fn}
-     * finishes, the future completes on the executor's thread instead of never.
+     * thread</b> with its result (Tornado's {@code run_in_executor}). If the loop is already closed when
+     * {@code fn} finishes, the future completes on the executor's thread instead. If the loop is closed after
+     * {@code fn} finished but before it ran the hand-off, the hand-off is dropped with the other queued callbacks
+     * and the future stays incomplete: close a loop only once the work it waits for is done.
      *
      * @param executor where to run {@code fn}, or {@code null} for the default executor
      * @throws RejectedExecutionException if the executor refuses the task
