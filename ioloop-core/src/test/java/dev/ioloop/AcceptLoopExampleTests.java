@@ -12,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,7 +25,7 @@ class AcceptLoopExampleTests {
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         server.configureBlocking(false);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
-        IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO).build();
+        IOLoop loop = TestLoops.unwatched().build();
         loop.addHandler(server, (ch, events) -> {
             SocketChannel connection;
             while ((connection = ch.accept()) != null) {

@@ -89,8 +89,8 @@ class IOLoopCurrentTests {
 
     @Test
     void installMakesALoopTheInstanceAndRefusesASecondOne() {
-        try (IOLoop first = IOLoop.builder().name("first").blockedThreshold(Duration.ZERO).build();
-                IOLoop second = IOLoop.builder().name("second").blockedThreshold(Duration.ZERO).build()) {
+        try (IOLoop first = TestLoops.unwatched().name("first").build();
+                IOLoop second = TestLoops.unwatched().name("second").build()) {
             first.install();
             first.install(); // installing the installed loop again is harmless
             assertThat(IOLoop.instance()).isSameAs(first);

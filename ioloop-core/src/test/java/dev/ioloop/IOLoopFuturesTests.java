@@ -2,7 +2,6 @@ package dev.ioloop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -10,7 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,12 +17,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class IOLoopFuturesTests {
 
-    private final IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO).build();
-
-    @AfterEach
-    void close() {
-        loop.close();
-    }
+    @AutoClose
+    private final IOLoop loop = TestLoops.unwatched().build();
 
     @Test
     void addFutureCallsBackOnTheLoopWithTheFutureItselfNeverInline() {
@@ -86,7 +81,7 @@ class IOLoopFuturesTests {
 
     @Test
     void loopIsAnExecutorForCompletableFutures() throws Exception {
-        try (LoopThread running = LoopThread.start(IOLoop.builder().blockedThreshold(Duration.ZERO).build())) {
+        try (LoopThread running = LoopThread.start()) {
             CompletionStage<Thread> stage = CompletableFuture.supplyAsync(() -> 1)
                     .thenApplyAsync(x -> Thread.currentThread(), running.loop);
             assertThat(stage.toCompletableFuture().get(5, TimeUnit.SECONDS)).isSameAs(running.thread);

@@ -22,38 +22,28 @@ import org.junit.jupiter.api.Timeout;
 class IOLoopHandlerFailureTests {
 
     private final List<Object> reported = new ArrayList<>();
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private IOLoop loop;
+    /** Set by {@link #loop(int)}, which every test that uses a loop calls first. */
+    private SteppedLoop stepped;
 
     @AfterEach
-    void close() throws Exception {
-        if (loop != null) {
-            loop.close();
-        }
-        for (AutoCloseable c : resources) {
-            c.close();
+    void close() {
+        if (stepped != null) {
+            stepped.close();
         }
     }
 
     private IOLoop loop(int limit) {
-        loop = IOLoop.builder().handlerFailureLimit(limit).blockedThreshold(Duration.ZERO)
-                .errorHandler((source, e) -> reported.add(e.getMessage())).build();
-        return loop;
+        stepped = TestLoops.stepped(builder -> builder.handlerFailureLimit(limit)
+                .errorHandler((source, e) -> reported.add(e.getMessage())));
+        return stepped.loop;
     }
 
     private Pipe pipe() throws IOException {
-        return TestPipes.open(resources);
+        return stepped.pipe();
     }
 
     private static void write(Pipe pipe, String s) throws IOException {
         pipe.sink().write(ByteBuffer.wrap(s.getBytes()));
-    }
-
-    /** Steps the loop {@code n} times with a zero timeout, so an idle loop does not wait. */
-    private static void step(IOLoop loop, int n) {
-        for (int i = 0; i < n; i++) {
-            loop.runOnce(Duration.ZERO);
-        }
     }
 
     @Test
@@ -101,7 +91,7 @@ class IOLoopHandlerFailureTests {
         }, IOLoop.READ);
         write(pipe, "x");
 
-        step(loop, 30);
+        stepped.steps(30);
 
         assertThat(calls[0]).isEqualTo(30);
         assertThat(pipe.source().isOpen()).isTrue();
@@ -121,7 +111,7 @@ class IOLoopHandlerFailureTests {
         }, IOLoop.READ);
         write(pipe, "x");
 
-        step(loop, 50);
+        stepped.steps(50);
 
         assertThat(calls[0]).isEqualTo(50);
         assertThat(pipe.source().isOpen()).isTrue();
@@ -138,7 +128,7 @@ class IOLoopHandlerFailureTests {
         }, IOLoop.READ);
         write(pipe, "x");
 
-        step(loop, 3);
+        stepped.steps(3);
 
         assertThat(reported).containsExactly("gone");
         assertThat(pipe.source().isOpen()).as("the loop closes only channels it still handles").isTrue();
@@ -155,7 +145,7 @@ class IOLoopHandlerFailureTests {
                 throw new IllegalStateException("callback");
             });
         }
-        step(loop, 2);
+        stepped.steps(2);
 
         assertThat(reported).hasSize(5);
         assertThat(loop.handlers()).hasSize(1);

@@ -13,7 +13,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,30 +21,23 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(20)
 class IOLoopHandlerTests {
 
-    private final IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO).build();
-    private final List<AutoCloseable> resources = new ArrayList<>();
-
-    @AfterEach
-    void close() throws Exception {
-        loop.close();
-        for (AutoCloseable c : resources) {
-            c.close();
-        }
-    }
+    @AutoClose
+    private final SteppedLoop stepped = TestLoops.stepped();
+    private final IOLoop loop = stepped.loop;
 
     private Pipe pipe() throws IOException {
-        return TestPipes.open(resources);
+        return stepped.pipe();
     }
 
     /** A blocking client and its non-blocking accepted peer, on loopback. */
     private SocketChannel[] connectedPair() throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open().bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        resources.add(server);
+        stepped.closeLater(server);
         SocketChannel client = SocketChannel.open(server.getLocalAddress());
-        resources.add(client);
+        stepped.closeLater(client);
         SocketChannel accepted = server.accept();
-        resources.add(accepted);
+        stepped.closeLater(accepted);
         accepted.configureBlocking(false);
         return new SocketChannel[] {client, accepted};
     }
@@ -113,7 +106,7 @@ class IOLoopHandlerTests {
     @Test
     void serverChannelReadMeansAConnectionCanBeAccepted() throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open();
-        resources.add(server);
+        stepped.closeLater(server);
         server.configureBlocking(false);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         List<SocketChannel> accepted = new ArrayList<>();
@@ -121,11 +114,11 @@ class IOLoopHandlerTests {
             SocketChannel connection;
             while ((connection = ch.accept()) != null) {
                 accepted.add(connection);
-                resources.add(connection);
+                stepped.closeLater(connection);
             }
         }, IOLoop.READ);
-        resources.add(SocketChannel.open(server.getLocalAddress()));
-        resources.add(SocketChannel.open(server.getLocalAddress()));
+        stepped.closeLater(SocketChannel.open(server.getLocalAddress()));
+        stepped.closeLater(SocketChannel.open(server.getLocalAddress()));
         while (accepted.size() < 2) {
             loop.runOnce(Duration.ofSeconds(5));
         }
@@ -136,9 +129,9 @@ class IOLoopHandlerTests {
     void connectingSocketWriteMeansFinishConnectCanBeCalledThenWritable() throws IOException {
         ServerSocketChannel server = ServerSocketChannel.open().bind(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        resources.add(server);
+        stepped.closeLater(server);
         SocketChannel client = SocketChannel.open();
-        resources.add(client);
+        stepped.closeLater(client);
         client.configureBlocking(false);
         client.connect(server.getLocalAddress());
         List<String> seen = new ArrayList<>();
@@ -236,8 +229,8 @@ class IOLoopHandlerTests {
     @Test
     void blockingChannelIsRejectedWithAClearMessage() throws IOException {
         Pipe pipe = Pipe.open();
-        resources.add(pipe.source());
-        resources.add(pipe.sink());
+        stepped.closeLater(pipe.source());
+        stepped.closeLater(pipe.sink());
         assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> { }, IOLoop.READ))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("blocking mode").hasMessageContaining("configureBlocking(false)");
@@ -297,8 +290,7 @@ class IOLoopHandlerTests {
     @Test
     void exceptionFromAHandlerIsReportedAndTheChannelStaysRegistered() throws IOException {
         List<Object> errors = new ArrayList<>();
-        IOLoop failing = IOLoop.builder().errorHandler((source, e) -> errors.add(e.getMessage()))
-                .blockedThreshold(Duration.ZERO).build();
+        IOLoop failing = TestLoops.unwatched().errorHandler((source, e) -> errors.add(e.getMessage())).build();
         try {
             Pipe pipe = pipe();
             failing.addHandler(pipe.source(), (ch, events) -> {

@@ -5,21 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The order of one iteration, stepped on the test thread with a test clock. */
 @org.junit.jupiter.api.Timeout(30)
 class IOLoopIterationTests {
 
-    private final TestClock clock = new TestClock();
-    private final IOLoop loop = IOLoop.builder().clock(clock).blockedThreshold(Duration.ZERO).build();
+    @AutoClose
+    private final SteppedLoop stepped = TestLoops.stepped();
+    private final TestClock clock = stepped.clock;
+    private final IOLoop loop = stepped.loop;
     private final List<String> log = new ArrayList<>();
-
-    @AfterEach
-    void close() {
-        loop.close();
-    }
 
     @Test
     void callbacksRunInFifoOrder() {

@@ -22,13 +22,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class IOLoopLifecycleTests {
 
-    private static IOLoop newLoop() {
-        return IOLoop.builder().blockedThreshold(Duration.ZERO).build();
-    }
-
     @Test
     void startFromInsideACallbackThrows() {
-        try (IOLoop loop = newLoop()) {
+        try (IOLoop loop = TestLoops.unwatched().build()) {
             List<Throwable> seen = new ArrayList<>();
             loop.addCallback(() -> {
                 try {
@@ -46,7 +42,7 @@ class IOLoopLifecycleTests {
 
     @Test
     void stopBeforeStartMakesTheNextStartReturnAtOnceAndRunNothing() {
-        try (IOLoop loop = newLoop()) {
+        try (IOLoop loop = TestLoops.unwatched().build()) {
             List<String> ran = new ArrayList<>();
             loop.addCallback(() -> ran.add("callback"));
             loop.stop();
@@ -60,7 +56,7 @@ class IOLoopLifecycleTests {
 
     @Test
     void startMakesTheLoopCurrentAndRestoresThePreviousOne() {
-        try (IOLoop outer = newLoop(); IOLoop loop = newLoop()) {
+        try (IOLoop outer = TestLoops.unwatched().build(); IOLoop loop = TestLoops.unwatched().build()) {
             outer.makeCurrent();
             try {
                 List<IOLoop> inside = new ArrayList<>();
@@ -80,7 +76,7 @@ class IOLoopLifecycleTests {
 
     @Test
     void errorFromACallbackPropagatesOutOfStartAndTheLoopCanBeStartedAgain() {
-        try (IOLoop loop = newLoop()) {
+        try (IOLoop loop = TestLoops.unwatched().build()) {
             loop.addCallback(() -> {
                 throw new AssertionError("fatal");
             });
@@ -100,7 +96,7 @@ class IOLoopLifecycleTests {
     @Test
     void exceptionFromACallbackIsReportedAndTheLoopGoesOn() {
         List<String> errors = new ArrayList<>();
-        try (IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO)
+        try (IOLoop loop = TestLoops.unwatched()
                 .errorHandler((source, e) -> errors.add(source + ": " + e.getMessage())).build()) {
             Runnable failing = new Runnable() {
                 @Override
@@ -128,7 +124,7 @@ class IOLoopLifecycleTests {
 
     @Test
     void defaultErrorHandlerLogsAndCountsWithoutStoppingTheLoop() {
-        try (IOLoop loop = newLoop()) {
+        try (IOLoop loop = TestLoops.unwatched().build()) {
             for (int i = 0; i < 50; i++) {
                 loop.addCallback(() -> {
                     throw new IllegalStateException("repeated failure");
@@ -142,7 +138,7 @@ class IOLoopLifecycleTests {
 
     @Test
     void closeTwiceIsANoOpAndEverythingAfterCloseBehavesAsDocumented() throws IOException {
-        IOLoop loop = newLoop();
+        IOLoop loop = TestLoops.unwatched().build();
         loop.close();
         assertThatCode(loop::close).doesNotThrowAnyException();
         assertThat(loop.isClosed()).isTrue();
@@ -169,11 +165,11 @@ class IOLoopLifecycleTests {
         try {
             kept.source().configureBlocking(false);
             closed.source().configureBlocking(false);
-            IOLoop a = newLoop();
+            IOLoop a = TestLoops.unwatched().build();
             a.addHandler(kept.source(), (ch, e) -> { }, IOLoop.READ);
             a.close();
             assertThat(kept.source().isOpen()).isTrue();
-            IOLoop b = newLoop();
+            IOLoop b = TestLoops.unwatched().build();
             b.addHandler(closed.source(), (ch, e) -> { }, IOLoop.READ);
             b.close(true);
             assertThat(closed.source().isOpen()).isFalse();

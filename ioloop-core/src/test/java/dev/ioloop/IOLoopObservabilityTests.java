@@ -10,22 +10,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Statistics and loop-latency samples, stepped with a test clock. */
 @org.junit.jupiter.api.Timeout(30)
 class IOLoopObservabilityTests {
 
-    private final TestClock clock = new TestClock();
     private final List<Long> samples = new ArrayList<>();
-    private final IOLoop loop = IOLoop.builder().clock(clock).latencyListener(samples::add)
-            .blockedThreshold(Duration.ZERO).build();
-
-    @AfterEach
-    void close() {
-        loop.close(true);
-    }
+    @AutoClose
+    private final SteppedLoop stepped = TestLoops.stepped(builder -> builder.latencyListener(samples::add));
+    private final TestClock clock = stepped.clock;
+    private final IOLoop loop = stepped.loop;
 
     @Test
     void lateTimeoutYieldsHowLateItStarted() {
@@ -86,8 +82,7 @@ class IOLoopObservabilityTests {
             }
             return clock.getAsLong();
         };
-        try (IOLoop measured = IOLoop.builder().clock(counting).latencyListener(samples::add)
-                .blockedThreshold(Duration.ZERO).build()) {
+        try (IOLoop measured = TestLoops.unwatched().clock(counting).latencyListener(samples::add).build()) {
             onAnotherThread(() -> {
                 for (int i = 0; i < 100; i++) {
                     measured.addCallback(() -> { });
@@ -114,8 +109,8 @@ class IOLoopObservabilityTests {
 
     @Test
     void handlerWaitingBehindASlowHandlerCountsTheWait() throws IOException {
-        Pipe a = pipe();
-        Pipe b = pipe();
+        Pipe a = stepped.pipe();
+        Pipe b = stepped.pipe();
         FdHandler<Pipe.SourceChannel> slow = (ch, events) -> {
             ch.read(ByteBuffer.allocate(8));
             clock.advance(Duration.ofMillis(30));
@@ -151,7 +146,7 @@ class IOLoopObservabilityTests {
 
     @Test
     void statsCountWhatTheLoopDid() throws IOException {
-        Pipe pipe = pipe();
+        Pipe pipe = stepped.pipe();
         loop.addHandler(pipe.source(), (ch, events) -> ch.read(ByteBuffer.allocate(8)), IOLoop.READ);
         loop.addCallback(() -> { });
         loop.callLater(Duration.ofSeconds(1), () -> { });
@@ -176,25 +171,5 @@ class IOLoopObservabilityTests {
             assertThat(h.channel()).isSameAs(pipe.source());
             assertThat(h.eventNames()).isEqualTo("READ");
         });
-    }
-
-    private Pipe pipe() throws IOException {
-        Pipe pipe = Pipe.open();
-        pipe.source().configureBlocking(false);
-        closeLater(pipe.sink());
-        return pipe;
-    }
-
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-
-    private void closeLater(AutoCloseable c) {
-        toClose.add(c);
-    }
-
-    @AfterEach
-    void closeSinks() throws Exception {
-        for (AutoCloseable c : toClose) {
-            c.close();
-        }
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -18,12 +18,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class IOLoopRunSyncTests {
 
-    private final IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO).build();
-
-    @AfterEach
-    void close() {
-        loop.close();
-    }
+    @AutoClose
+    private final IOLoop loop = TestLoops.unwatched().build();
 
     @Test
     void returnsTheValueOfAStageCompletedLaterOnTheLoop() {

@@ -18,7 +18,7 @@ class IOLoopThreadingTests {
 
     @Test
     void callbackAddedFromOtherThreadWakesBlockedPoll() throws Exception {
-        try (LoopThread running = LoopThread.start(IOLoop.builder().blockedThreshold(Duration.ZERO).build())) {
+        try (LoopThread running = LoopThread.start()) {
             // Let the loop reach an indefinite poll (no timers, no callbacks).
             running.call(() -> null);
             CompletableFuture<Long> ranAfter = new CompletableFuture<>();
@@ -32,7 +32,7 @@ class IOLoopThreadingTests {
 
     @Test
     void manyCallbacksDuringOneSleepCostOneWakeup() throws Exception {
-        IOLoop loop = IOLoop.builder().poller("counting").blockedThreshold(Duration.ZERO).build();
+        IOLoop loop = TestLoops.unwatched().poller("counting").build();
         try (LoopThread running = LoopThread.start(loop)) {
             // Hold the loop inside a callback while another thread queues 1,000 callbacks: the loop is
             // not asleep, so none of them may wake it.
@@ -67,7 +67,7 @@ class IOLoopThreadingTests {
 
     @Test
     void callbacksFromFourThreadsAllRunOnTheLoopThread() throws Exception {
-        try (LoopThread running = LoopThread.start(IOLoop.builder().blockedThreshold(Duration.ZERO).build())) {
+        try (LoopThread running = LoopThread.start()) {
             int perThread = 20_000;
             CountDownLatch done = new CountDownLatch(4 * perThread);
             AtomicInteger offLoop = new AtomicInteger();
@@ -95,7 +95,7 @@ class IOLoopThreadingTests {
 
     @Test
     void callbacksFromOneThreadRunInTheOrderTheyWereAdded() throws Exception {
-        try (LoopThread running = LoopThread.start(IOLoop.builder().blockedThreshold(Duration.ZERO).build())) {
+        try (LoopThread running = LoopThread.start()) {
             int[] last = {-1};
             AtomicInteger outOfOrder = new AtomicInteger();
             CountDownLatch done = new CountDownLatch(10_000);
@@ -116,8 +116,8 @@ class IOLoopThreadingTests {
 
     @Test
     void stopFromAnotherThreadWakesASleepingLoop() throws Exception {
-        IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO).build();
-        LoopThread running = LoopThread.start(loop);
+        LoopThread running = LoopThread.start();
+        IOLoop loop = running.loop;
         running.call(() -> loop.callLater(Duration.ofHours(1), () -> { }));
         loop.stop();
         running.thread.join(5_000);
@@ -128,7 +128,7 @@ class IOLoopThreadingTests {
 
     @Test
     void loopOnlyMethodsFromAnotherThreadFailFastWhileTheLoopRuns() throws Exception {
-        try (LoopThread running = LoopThread.start(IOLoop.builder().blockedThreshold(Duration.ZERO).build());
+        try (LoopThread running = LoopThread.start();
                 Pipe.SourceChannel source = Pipe.open().source()) {
             IOLoop loop = running.loop;
             source.configureBlocking(false);
@@ -152,7 +152,7 @@ class IOLoopThreadingTests {
 
     @Test
     void timeoutCancelledFromAnotherThreadNeverRuns() throws Exception {
-        try (LoopThread running = LoopThread.start(IOLoop.builder().blockedThreshold(Duration.ZERO).build())) {
+        try (LoopThread running = LoopThread.start()) {
             AtomicInteger runs = new AtomicInteger();
             dev.ioloop.Timeout timeout = running.call(
                     () -> running.loop.callLater(Duration.ofMillis(50), runs::incrementAndGet));
@@ -169,7 +169,7 @@ class IOLoopThreadingTests {
 
     @Test
     void timeAndStatsAreReadableFromAnyThread() throws Exception {
-        try (LoopThread running = LoopThread.start(IOLoop.builder().blockedThreshold(Duration.ZERO).build())) {
+        try (LoopThread running = LoopThread.start()) {
             long before = System.nanoTime();
             assertThat(running.loop.time()).isGreaterThanOrEqualTo(before);
             assertThat(running.loop.isRunning()).isTrue();

@@ -13,23 +13,17 @@ import org.junit.jupiter.api.Test;
 @org.junit.jupiter.api.Timeout(30)
 class IOLoopTimeoutTests {
 
-    private final TestClock clock = new TestClock();
-
-    private IOLoop newLoop() {
-        return IOLoop.builder().clock(clock).blockedThreshold(Duration.ZERO).build();
-    }
-
     @Test
     void cancelReturnsTrueOnlyWhenItStoppedAPendingRun() {
-        try (IOLoop loop = newLoop()) {
+        try (SteppedLoop stepped = TestLoops.stepped()) {
+            IOLoop loop = stepped.loop;
             List<String> ran = new ArrayList<>();
             Timeout pending = loop.callLater(Duration.ofSeconds(1), () -> ran.add("pending"));
             Timeout runs = loop.callLater(Duration.ofSeconds(1), () -> ran.add("runs"));
             assertThat(pending.cancel()).isTrue();
             assertThat(pending.cancel()).isFalse();
             assertThat(pending.isCancelled()).isTrue();
-            clock.advance(Duration.ofSeconds(1));
-            loop.runOnce(Duration.ZERO);
+            stepped.advanceAndStep(Duration.ofSeconds(1));
             assertThat(ran).containsExactly("runs");
             assertThat(runs.cancel()).isFalse();
             assertThat(runs.isCancelled()).isFalse();
@@ -38,9 +32,10 @@ class IOLoopTimeoutTests {
 
     @Test
     void removeTimeoutIsANoOpWhenAlreadyRunOrCancelled() {
-        try (IOLoop loop = newLoop()) {
+        try (SteppedLoop stepped = TestLoops.stepped()) {
+            IOLoop loop = stepped.loop;
             Timeout t = loop.callLater(Duration.ZERO, () -> { });
-            loop.runOnce(Duration.ZERO);
+            stepped.step();
             loop.removeTimeout(t);
             loop.removeTimeout(t);
             loop.removeTimeout(null);
@@ -54,7 +49,8 @@ class IOLoopTimeoutTests {
 
     @Test
     void cancellingOnTheLoopRemovesTheTimeoutAtOnce() {
-        try (IOLoop loop = newLoop()) {
+        try (SteppedLoop stepped = TestLoops.stepped()) {
+            IOLoop loop = stepped.loop;
             List<Timeout> timeouts = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
                 timeouts.add(loop.callLater(Duration.ofHours(1), () -> { }));
@@ -67,7 +63,7 @@ class IOLoopTimeoutTests {
 
     @Test
     void addingAndCancellingMillionsOfFarFutureTimeoutsFromAnotherThreadKeepsMemoryBounded() throws Exception {
-        IOLoop loop = newLoop();
+        IOLoop loop = TestLoops.unwatched().clock(new TestClock()).build();
         try (LoopThread running = LoopThread.start(loop)) {
             // Schedule on the loop, cancel from the test thread: cancelled entries stay in the heap as
             // tombstones until the loop compacts them (Tornado's rule: more than 512 and half the heap).
@@ -93,7 +89,7 @@ class IOLoopTimeoutTests {
 
     @Test
     void timeoutsRunOnTheLoopInDeadlineOrderWithTheRealClock() throws Exception {
-        IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO).build();
+        IOLoop loop = TestLoops.unwatched().build();
         try (LoopThread running = LoopThread.start(loop)) {
             List<Integer> order = new ArrayList<>();
             CompletableFuture<Void> done = new CompletableFuture<>();
@@ -113,7 +109,7 @@ class IOLoopTimeoutTests {
 
     @Test
     void loopWaitingForATimeoutDoesNotSpin() throws Exception {
-        IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ZERO).build();
+        IOLoop loop = TestLoops.unwatched().build();
         try (LoopThread running = LoopThread.start(loop)) {
             CompletableFuture<Long> iterations = new CompletableFuture<>();
             long start = running.call(() -> {

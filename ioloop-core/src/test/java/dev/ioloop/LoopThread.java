@@ -33,6 +33,11 @@ final class LoopThread implements AutoCloseable {
         return new LoopThread(loop);
     }
 
+    /** Runs a new loop with the watchdog off ({@link TestLoops#unwatched()}) on a thread of its own. */
+    static LoopThread start() throws InterruptedException {
+        return start(TestLoops.unwatched().build());
+    }
+
     /** Runs {@code task} on the loop and waits for its result. */
     <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** PeriodicCallback's schedule, first as arithmetic (as Tornado tests it), then on a stepped loop. */
@@ -14,13 +14,10 @@ class PeriodicCallbackTests {
 
     private static final long P = 1_000; // period, in clock units
 
-    private final TestClock clock = new TestClock();
-    private final IOLoop loop = IOLoop.builder().clock(clock).blockedThreshold(Duration.ZERO).build();
-
-    @AfterEach
-    void close() {
-        loop.close();
-    }
+    @AutoClose
+    private final SteppedLoop stepped = TestLoops.stepped();
+    private final TestClock clock = stepped.clock;
+    private final IOLoop loop = stepped.loop;
 
     @Test
     void nextRunIsOnePeriodAfterTheLastWhenOnTime() {
@@ -67,15 +64,15 @@ class PeriodicCallbackTests {
                 Duration.ofSeconds(1));
         pc.start();
         assertThat(pc.isRunning()).isTrue();
-        step(Duration.ofMillis(999));
+        stepped.advanceAndStep(Duration.ofMillis(999));
         assertThat(runs).isEmpty();
-        step(Duration.ofMillis(1));
-        step(Duration.ofSeconds(1));
+        stepped.advanceAndStep(Duration.ofMillis(1));
+        stepped.advanceAndStep(Duration.ofSeconds(1));
         // The loop was late by 2.5 periods: slots 3 and 4 are skipped, not run back to back.
-        step(Duration.ofMillis(3500));
-        step(Duration.ZERO);
+        stepped.advanceAndStep(Duration.ofMillis(3500));
+        stepped.advanceAndStep(Duration.ZERO);
         assertThat(runs).containsExactly(1_000_000_000L, 2_000_000_000L, 5_500_000_000L);
-        step(Duration.ofMillis(500));
+        stepped.advanceAndStep(Duration.ofMillis(500));
         assertThat(runs).last().isEqualTo(6_000_000_000L);
     }
 
@@ -85,8 +82,8 @@ class PeriodicCallbackTests {
         PeriodicCallback pc = new PeriodicCallback(loop, () -> runs[0]++, Duration.ofSeconds(1));
         pc.start();
         pc.start();
-        step(Duration.ofSeconds(1));
-        step(Duration.ofSeconds(1));
+        stepped.advanceAndStep(Duration.ofSeconds(1));
+        stepped.advanceAndStep(Duration.ofSeconds(1));
         assertThat(runs[0]).isEqualTo(2);
         assertThat(loop.stats().pendingTimeouts()).isOne();
     }
@@ -96,11 +93,11 @@ class PeriodicCallbackTests {
         int[] runs = new int[1];
         PeriodicCallback pc = new PeriodicCallback(loop, () -> runs[0]++, Duration.ofSeconds(1));
         pc.start();
-        step(Duration.ofSeconds(1));
+        stepped.advanceAndStep(Duration.ofSeconds(1));
         pc.stop();
         assertThat(pc.isRunning()).isFalse();
         assertThat(loop.stats().pendingTimeouts()).isZero();
-        step(Duration.ofSeconds(5));
+        stepped.advanceAndStep(Duration.ofSeconds(5));
         assertThat(runs[0]).isOne();
     }
 
@@ -112,14 +109,9 @@ class PeriodicCallbackTests {
             throw new IllegalStateException("periodic failure");
         }, Duration.ofSeconds(1));
         pc.start();
-        step(Duration.ofSeconds(1));
-        step(Duration.ofSeconds(1));
+        stepped.advanceAndStep(Duration.ofSeconds(1));
+        stepped.advanceAndStep(Duration.ofSeconds(1));
         assertThat(runs[0]).isEqualTo(2);
         assertThat(loop.stats().errors()).isEqualTo(2);
-    }
-
-    private void step(Duration advance) {
-        clock.advance(advance);
-        loop.runOnce(Duration.ZERO);
     }
 }

@@ -11,6 +11,7 @@ import dev.ioloop.boot.autoconfigure.IOLoopEndpointAutoConfiguration;
 import dev.ioloop.boot.autoconfigure.IOLoopHealthContributorAutoConfiguration;
 import dev.ioloop.boot.autoconfigure.IOLoopMetricsAutoConfiguration;
 import dev.ioloop.boot.sample.EchoServer;
+import dev.ioloop.testsupport.ProcessResources;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.ref.WeakReference;
 import java.net.InetAddress;

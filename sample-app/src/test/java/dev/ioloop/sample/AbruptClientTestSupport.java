@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.ioloop.testsupport.RootLogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +28,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Jedis;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -62,14 +60,13 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final RootLogCapture logs = new RootLogCapture();
     ExecutorService pool;
     private long loopErrorsBefore;
 
     @BeforeEach
     void watch() {
         logs.start();
-        root().addAppender(logs);
         pool = Executors.newCachedThreadPool();
         // Only one class uses each context, and every test leaves only its own `jedis` connected.
         assertThat(connectedClients()).isEqualTo(1);
@@ -80,12 +77,7 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
     void unwatch() throws InterruptedException {
         pool.shutdownNow();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        root().detachAppender(logs);
         logs.stop();
-    }
-
-    private static ch.qos.logback.classic.Logger root() {
-        return (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 
     // ------------------------------------------------------------------ the bystander
@@ -214,11 +206,7 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
      * when {@code outputLimitWarnings} (one line per client, no stack).
      */
     void assertNothingLoggedWithAnException(boolean outputLimitWarnings) {
-        List<ILoggingEvent> events;
-        synchronized (logs) {
-            events = List.copyOf(logs.list);
-        }
-        for (ILoggingEvent e : events) {
+        for (ILoggingEvent e : logs.events()) {
             assertThat(e.getThrowableProxy()).as("logged with an exception: %s", e).isNull();
             if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
                 assertThat(outputLimitWarnings && e.getLoggerName().equals(RespServer.class.getName())
@@ -280,14 +268,6 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
     }
 
     // ------------------------------------------------------------------ sockets
-
-    static String command(String... args) {
-        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
-        for (String a : args) {
-            sb.append('$').append(a.length()).append("\r\n").append(a).append("\r\n");
-        }
-        return sb.toString();
-    }
 
     static byte[] filled(int n, byte b) {
         byte[] bytes = new byte[n];

@@ -1,5 +1,6 @@
 package dev.ioloop.sample;
 
+import static dev.ioloop.sample.resp.RespWire.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

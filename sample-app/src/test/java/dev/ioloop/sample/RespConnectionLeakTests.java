@@ -1,10 +1,13 @@
 package dev.ioloop.sample;
 
+import static dev.ioloop.sample.resp.RespWire.bulk;
+import static dev.ioloop.sample.resp.RespWire.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.testsupport.ProcessResources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -137,23 +140,23 @@ class RespConnectionLeakTests extends SampleServerTestSupport {
             socket.setSoTimeout(10_000);
             switch (ending) {
                 case PING_THEN_CLOSE -> {
-                    send(socket, RespFloodTests.command("PING"));
+                    send(socket, command("PING"));
                     assertThat(read(socket, 7)).isEqualTo("+PONG\r\n");
                 }
                 case SET_GET_THEN_RESET -> {
-                    send(socket, RespFloodTests.command("SET", key, value) + RespFloodTests.command("GET", key));
-                    assertThat(read(socket, 5 + 14)).isEqualTo("+OK\r\n" + RespFloodTests.bulk(value));
+                    send(socket, command("SET", key, value) + command("GET", key));
+                    assertThat(read(socket, 5 + 14)).isEqualTo("+OK\r\n" + bulk(value));
                     socket.setSoLinger(true, 0);
                 }
                 case SET_THEN_RESET_UNREAD -> {
-                    send(socket, RespFloodTests.command("SET", key, value));
+                    send(socket, command("SET", key, value));
                     socket.setSoLinger(true, 0);
                 }
                 case CLOSE_WITHOUT_SENDING -> {
                 }
                 case HALF_A_COMMAND_THEN_CLOSE -> send(socket, "*3\r\n$3\r\nSET\r\n$10\r\nleak:");
                 case QUIT -> {
-                    send(socket, RespFloodTests.command("QUIT"));
+                    send(socket, command("QUIT"));
                     InputStream in = socket.getInputStream();
                     assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
                     assertThat(in.read()).as("the server closes after QUIT").isEqualTo(-1);

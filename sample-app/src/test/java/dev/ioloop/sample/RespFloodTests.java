@@ -1,9 +1,12 @@
 package dev.ioloop.sample;
 
+import static dev.ioloop.sample.resp.RespWire.bulk;
+import static dev.ioloop.sample.resp.RespWire.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import dev.ioloop.testsupport.ProcessResources;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -161,18 +164,6 @@ class RespFloodTests extends SampleServerTestSupport {
         Matcher m = Pattern.compile("\"value\"\\s*:\\s*([0-9.Ee+-]+)").matcher(response.body());
         assertThat(m.find()).as(response.body()).isTrue();
         return (long) Double.parseDouble(m.group(1));
-    }
-
-    static String command(String... args) {
-        StringBuilder sb = new StringBuilder("*").append(args.length).append("\r\n");
-        for (String arg : args) {
-            sb.append(bulk(arg));
-        }
-        return sb.toString();
-    }
-
-    static String bulk(String s) {
-        return "$" + s.length() + "\r\n" + s + "\r\n";
     }
 
     /** One client connection: its request, the reply it expects, and what arrived of it so far. */

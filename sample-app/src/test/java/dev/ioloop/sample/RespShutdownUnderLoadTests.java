@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import dev.ioloop.IOLoop;
+import dev.ioloop.sample.resp.RespWire;
+import dev.ioloop.testsupport.RootLogCapture;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -34,7 +34,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import redis.clients.jedis.Jedis;
@@ -58,7 +57,7 @@ class RespShutdownUnderLoadTests {
     private RespServer server;
     private int port;
     private Thread loopThread;
-    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final RootLogCapture logs = new RootLogCapture();
 
     @BeforeEach
     void start() {
@@ -71,19 +70,13 @@ class RespShutdownUnderLoadTests {
         port = app.getEnvironment().getRequiredProperty("local.ioloop.respAcceptor.port", Integer.class);
         loopThread = loop.thread();
         assertThat(loopThread.getName()).isEqualTo(LOOP_THREAD);
-        logs.start();
-        root().addAppender(logs); // after startup: Boot's logging system resets appenders while it starts
+        logs.start(); // after startup: Boot's logging system resets appenders while it starts
     }
 
     @AfterEach
     void stop() {
-        root().detachAppender(logs);
         logs.stop();
         app.close();
-    }
-
-    private static ch.qos.logback.classic.Logger root() {
-        return (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 
     /**
@@ -93,9 +86,7 @@ class RespShutdownUnderLoadTests {
      * shutdown).
      */
     private Duration closeApp() throws Exception {
-        synchronized (logs) {
-            logs.list.clear();
-        }
+        logs.clear();
         long t0 = System.nanoTime();
         CompletableFuture<Long> closed = CompletableFuture.supplyAsync(() -> {
             app.close();
@@ -111,11 +102,7 @@ class RespShutdownUnderLoadTests {
         assertThat(loopThread.isAlive()).isFalse();
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(LOOP_THREAD));
         assertThat(closeTook).isLessThan(LOOP_SHUTDOWN_TIMEOUT);
-        List<ILoggingEvent> events;
-        synchronized (logs) {
-            events = List.copyOf(logs.list);
-        }
-        assertThat(events).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        assertThat(logs.events()).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                 .noneMatch(e -> e.getThrowableProxy() != null);
     }
 
@@ -217,9 +204,9 @@ class RespShutdownUnderLoadTests {
             long i = n / 3;
             String key = "k:" + id + ":" + i;
             return switch ((int) (n % 3)) {
-                case 0 -> AbruptClientTestSupport.command("SET", key, value(i));
-                case 1 -> AbruptClientTestSupport.command("GET", key);
-                default -> AbruptClientTestSupport.command("INCR", "counter:" + id);
+                case 0 -> RespWire.command("SET", key, value(i));
+                case 1 -> RespWire.command("GET", key);
+                default -> RespWire.command("INCR", "counter:" + id);
             };
         }
 
@@ -227,7 +214,7 @@ class RespShutdownUnderLoadTests {
             long i = n / 3;
             return switch ((int) (n % 3)) {
                 case 0 -> "+OK\r\n";
-                case 1 -> "$" + value(i).length() + "\r\n" + value(i) + "\r\n";
+                case 1 -> RespWire.bulk(value(i));
                 default -> ":" + (i + 1) + "\r\n";
             };
         }
@@ -362,8 +349,8 @@ class RespShutdownUnderLoadTests {
      * arrived (512 KB at most), checking the stream as it goes: 16 whole 1 MB bulk replies, then PONGs.
      */
     static final class SlowClient {
-        static final byte[] GET = AbruptClientTestSupport.command("GET", "big").getBytes(StandardCharsets.US_ASCII);
-        static final byte[] PING = AbruptClientTestSupport.command("PING").getBytes(StandardCharsets.US_ASCII);
+        static final byte[] GET = RespWire.command("GET", "big").getBytes(StandardCharsets.US_ASCII);
+        static final byte[] PING = RespWire.command("PING").getBytes(StandardCharsets.US_ASCII);
         static final String HEADER = "$" + VALUE + "\r\n";
         static final byte[] FILLED = filled();
         /** At most 4 x 128 KB per 2 ms tick: slower than the server writes, fast enough to finish in time. */

@@ -35,15 +35,6 @@ final class EngineHarness {
         shared = direct ? ByteBuffer.allocateDirect(1 << 16) : ByteBuffer.allocate(1 << 16);
     }
 
-    /** A multibulk request, as clients send. */
-    static String cmd(String... args) {
-        StringBuilder sb = new StringBuilder().append('*').append(args.length).append("\r\n");
-        for (String a : args) {
-            sb.append('$').append(a.getBytes(StandardCharsets.ISO_8859_1).length).append("\r\n").append(a).append("\r\n");
-        }
-        return sb.toString();
-    }
-
     /** Sends the bytes of {@code request} (ISO-8859-1) in one read and returns the replies written. */
     String send(String request) {
         feed(request.getBytes(StandardCharsets.ISO_8859_1));
@@ -52,7 +43,7 @@ final class EngineHarness {
 
     /** Sends a multibulk command and returns its reply. */
     String call(String... args) {
-        return send(cmd(args));
+        return send(RespWire.command(args));
     }
 
     /** Feeds {@code bytes} as successive reads of at most the shared buffer's size. */

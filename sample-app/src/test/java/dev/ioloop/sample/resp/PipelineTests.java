@@ -1,6 +1,6 @@
 package dev.ioloop.sample.resp;
 
-import static dev.ioloop.sample.resp.EngineHarness.cmd;
+import static dev.ioloop.sample.resp.RespWire.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -8,17 +8,17 @@ import org.junit.jupiter.api.Test;
 
 class PipelineTests {
 
-    private static final String PIPELINE = cmd("SET", "k", "v")
-            + cmd("GET", "k")
+    private static final String PIPELINE = command("SET", "k", "v")
+            + command("GET", "k")
             + "PING\r\n"
-            + cmd("INCR", "n")
+            + command("INCR", "n")
             + "\r\n"
             + "incr n\n"
-            + cmd("SET", "big", "x".repeat(300))
+            + command("SET", "big", "x".repeat(300))
             + "*0\r\n"
-            + cmd("APPEND", "k", "w")
+            + command("APPEND", "k", "w")
             + "get \"k\"\r\n"
-            + cmd("PING", "hello world");
+            + command("PING", "hello world");
 
     private static final String REPLIES = "+OK\r\n"
             + "$1\r\nv\r\n"
@@ -45,11 +45,11 @@ class PipelineTests {
         String get = "$100\r\n" + "x".repeat(100) + "\r\n"; // 107 bytes
         // Ten GETs in one read: the third reply takes the pending output past 250 bytes; the seven others
         // are never executed, so a client that does not read cannot make the server build their replies.
-        h.feed((cmd("GET", "v").repeat(10) + cmd("SET", "dropped", "1")).getBytes(StandardCharsets.ISO_8859_1));
+        h.feed((command("GET", "v").repeat(10) + command("SET", "dropped", "1")).getBytes(StandardCharsets.ISO_8859_1));
         assertThat(new String(h.out.toByteArray(), StandardCharsets.ISO_8859_1)).isEqualTo(get.repeat(3));
         assertThat(h.session.outputLimitReached()).isTrue();
         assertThat(h.session.closeRequested()).isTrue();
-        h.feed(cmd("SET", "after", "1").getBytes(StandardCharsets.ISO_8859_1));
+        h.feed(command("SET", "after", "1").getBytes(StandardCharsets.ISO_8859_1));
         assertThat(h.keyspace.size()).as("neither the dropped SET nor a later one ran").isEqualTo(1);
     }
 
@@ -88,7 +88,7 @@ class PipelineTests {
 
     @Test
     void pipelineSplitInThreeAtEveryPairOfBoundariesGivesTheSameReplies() {
-        byte[] bytes = (cmd("SET", "a", "12345") + cmd("GET", "a") + "PING\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] bytes = (command("SET", "a", "12345") + command("GET", "a") + "PING\r\n").getBytes(StandardCharsets.ISO_8859_1);
         String expected = "+OK\r\n$5\r\n12345\r\n+PONG\r\n";
         for (int i = 0; i <= bytes.length; i++) {
             for (int j = i; j <= bytes.length; j++) {
@@ -118,7 +118,7 @@ class PipelineTests {
         for (int i = 0; value.length() < 300_000; i++) {
             value.append(i).append(',');
         }
-        assertThat(h.send(cmd("SET", "big", value.toString()) + cmd("STRLEN", "big")))
+        assertThat(h.send(command("SET", "big", value.toString()) + command("STRLEN", "big")))
                 .isEqualTo("+OK\r\n:" + value.length() + "\r\n");
         assertThat(h.call("GET", "big")).isEqualTo("$" + value.length() + "\r\n" + value + "\r\n");
         assertThat(h.session.stashCapacity()).isLessThanOrEqualTo(RespSession.RETAINED_STASH);
@@ -133,7 +133,7 @@ class PipelineTests {
             args[1 + 2 * i] = "key:" + i;
             args[2 + 2 * i] = "value:" + i;
         }
-        assertThat(h.send(cmd(args))).isEqualTo("+OK\r\n");
+        assertThat(h.send(command(args))).isEqualTo("+OK\r\n");
         assertThat(h.keyspace.size()).isEqualTo(20_000);
         assertThat(h.call("GET", "key:19999")).isEqualTo("$11\r\nvalue:19999\r\n");
     }
@@ -148,7 +148,7 @@ class PipelineTests {
     @Test
     void commandNamesAreCaseInsensitive() {
         EngineHarness h = new EngineHarness();
-        assertThat(h.send(cmd("sEt", "k", "1") + cmd("get", "k") + cmd("InCr", "k") + "pInG\r\n"))
+        assertThat(h.send(command("sEt", "k", "1") + command("get", "k") + command("InCr", "k") + "pInG\r\n"))
                 .isEqualTo("+OK\r\n$1\r\n1\r\n:2\r\n+PONG\r\n");
     }
 

@@ -1,6 +1,6 @@
 package dev.ioloop.sample.resp;
 
-import static dev.ioloop.sample.resp.EngineHarness.cmd;
+import static dev.ioloop.sample.resp.RespWire.command;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -89,10 +89,10 @@ class ProtocolErrorTests {
 
     @Test
     void commandsBeforeTheMalformedOneRunAndInputAfterItIsIgnored() {
-        String reply = h.send(cmd("SET", "a", "1") + "*1\r\n:x\r\n" + cmd("SET", "b", "2"));
+        String reply = h.send(command("SET", "a", "1") + "*1\r\n:x\r\n" + command("SET", "b", "2"));
         assertThat(reply).isEqualTo("+OK\r\n-ERR Protocol error: expected '$', got ':'\r\n");
         assertThat(h.keyspace.size()).isEqualTo(1);
-        assertThat(h.send(cmd("PING"))).isEmpty();
+        assertThat(h.send(command("PING"))).isEmpty();
     }
 
     @Test
@@ -106,17 +106,17 @@ class ProtocolErrorTests {
 
     @Test
     void quitRepliesOkAndDropsTheRestOfThePipeline() {
-        assertThat(h.send(cmd("PING") + cmd("QUIT") + cmd("SET", "a", "1"))).isEqualTo("+PONG\r\n+OK\r\n");
+        assertThat(h.send(command("PING") + command("QUIT") + command("SET", "a", "1"))).isEqualTo("+PONG\r\n+OK\r\n");
         assertThat(h.session.closeRequested()).isTrue();
         assertThat(h.session.protocolError()).isFalse();
         assertThat(h.keyspace.size()).isZero();
-        assertThat(h.send(cmd("PING"))).isEmpty();
+        assertThat(h.send(command("PING"))).isEmpty();
     }
 
     @Test
     void quitCompletedFromTheStashDropsTheRestOfTheRead() {
         assertThat(h.send("*1\r\n$4\r\nQU")).isEmpty();
-        assertThat(h.send("IT\r\n" + cmd("SET", "a", "1"))).isEqualTo("+OK\r\n");
+        assertThat(h.send("IT\r\n" + command("SET", "a", "1"))).isEqualTo("+OK\r\n");
         assertThat(h.keyspace.size()).isZero();
     }
 

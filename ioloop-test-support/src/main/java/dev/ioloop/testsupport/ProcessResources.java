@@ -1,4 +1,4 @@
-package dev.ioloop.sample;
+package dev.ioloop.testsupport;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
@@ -13,10 +13,13 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * What the test process holds: its file-descriptor limit and open descriptors (from {@code /proc/self}, so
- * Linux only), and its heap after garbage collection.
+ * What the test process holds, for tests that check that nothing leaks or that the process has room for what
+ * they are about to open: its open file descriptors, each with what it points at (from {@code /proc/self/fd}),
+ * their count and the soft limit on them (from {@code /proc/self/limits}, or from the JVM where {@code /proc}
+ * is missing), and the heap in use after full garbage collections. The descriptor listing needs Linux: a test
+ * that compares listings checks {@link #procAvailable()} first and is skipped elsewhere.
  */
-final class ProcessResources {
+public final class ProcessResources {
 
     private static final Path LIMITS = Path.of("/proc/self/limits");
     private static final Path FDS = Path.of("/proc/self/fd");
@@ -24,18 +27,18 @@ final class ProcessResources {
     private ProcessResources() {
     }
 
-    /** Returns whether {@code /proc/self} is there to read (Linux). */
-    static boolean procAvailable() {
-        return Files.isDirectory(FDS) && Files.isReadable(LIMITS);
+    /** Returns whether {@code /proc/self/fd} is there to read (Linux), which {@link #openFds()} needs. */
+    public static boolean procAvailable() {
+        return Files.isDirectory(FDS);
     }
 
     /**
      * Returns the soft limit of open files ({@code ulimit -n}) from the "Max open files" line of
-     * {@code /proc/self/limits} ({@link Long#MAX_VALUE} for "unlimited"); without {@code /proc}, as the JVM
+     * {@code /proc/self/limits} ({@link Long#MAX_VALUE} for "unlimited"); without that file, as the JVM
      * reports it.
      */
-    static long maxOpenFiles() throws IOException {
-        if (!procAvailable()) {
+    public static long maxOpenFiles() throws IOException {
+        if (!Files.isReadable(LIMITS)) {
             return unixBean().getMaxFileDescriptorCount();
         }
         for (String line : Files.readAllLines(LIMITS)) {
@@ -48,7 +51,7 @@ final class ProcessResources {
     }
 
     /** Returns how many file descriptors this process has open. */
-    static long openFdCount() throws IOException {
+    public static long openFdCount() throws IOException {
         return procAvailable() ? openFds().size() : unixBean().getOpenFileDescriptorCount();
     }
 
@@ -61,7 +64,7 @@ final class ProcessResources {
     }
 
     /** Returns the open file descriptors of this process: number to what it points at (readlink). */
-    static Map<Integer, String> openFds() throws IOException {
+    public static Map<Integer, String> openFds() throws IOException {
         Map<Integer, String> fds = new TreeMap<>();
         List<Path> entries;
         try (Stream<Path> list = Files.list(FDS)) {
@@ -78,7 +81,7 @@ final class ProcessResources {
     }
 
     /** Returns the descriptors open in {@code now} that were not open (with the same target) in {@code before}. */
-    static Map<Integer, String> opened(Map<Integer, String> before, Map<Integer, String> now) {
+    public static Map<Integer, String> opened(Map<Integer, String> before, Map<Integer, String> now) {
         return now.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey())))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
     }
@@ -90,7 +93,7 @@ final class ProcessResources {
      * leaves out what other threads (the web server, the loop, metrics) allocate between a collection and the
      * reading: a leak survives every collection, garbage does not.
      */
-    static long usedHeapAfterGc() {
+    public static long usedHeapAfterGc() {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long least = Long.MAX_VALUE;
         for (int i = 0; i < 4; i++) {
