@@ -441,7 +441,8 @@ public class IOLoop implements Executor, AutoCloseable {
 
     /**
      * Starts the loop, runs {@code fn} on it, stops the loop when the returned stage completes, and returns
-     * the stage's value.
+     * the stage's value. A run that has returned (or thrown) leaves nothing behind: neither its {@code fn}, if
+     * the loop was stopped before it ran, nor its timeout, nor its stage's late completion touch a later run.
      *
      * @param fn called once on the loop thread; must return a non-null stage
      * @param timeout the longest time to wait, or {@code null} for no limit
@@ -454,11 +455,7 @@ public class IOLoop implements Executor, AutoCloseable {
      *     {@link Future}); an unchecked exception of the stage or of {@code fn} is rethrown as it is
      */
     public <T> T runSync(Supplier<? extends CompletionStage<T>> fn, Duration timeout) {
-        Objects.requireNonNull(fn, "fn");
-        if (isRunning()) {
-            throw new IllegalStateException("IOLoop is already running: runSync cannot be nested (" + name + ")");
-        }
-        return new RunSync<T>(this, fn, timeout).run();
+        return new RunSync<T>(this, Objects.requireNonNull(fn, "fn"), timeout).run();
     }
 
     /** Releases the poller; registered channels stay open. Same as {@code close(false)}. */

@@ -40,6 +40,9 @@ final class RunSync<T> {
     }
 
     T run() {
+        if (loop.isRunning()) {
+            throw new IllegalStateException("IOLoop is already running: runSync cannot be nested (" + loop.name() + ")");
+        }
         loop.addCallback(this::callFn);
         Timeout timer = timeout == null ? null : loop.callLater(timeout, () -> {
             timedOut = true;
