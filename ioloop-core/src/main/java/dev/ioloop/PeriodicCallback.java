@@ -18,7 +18,9 @@ import java.util.function.DoubleSupplier;
  * strictly after now, never two runs back to back. If the clock went backwards, the next run is the previous
  * deadline plus one period. With jitter {@code j}, each period is scaled by {@code 1 + j * (random - 0.5)},
  * which spreads out callbacks that would otherwise fire together. An exception from the callback goes to the
- * loop's {@link ErrorHandler} and the schedule goes on.
+ * loop's {@link ErrorHandler} and the schedule goes on. There is never more than one pending run: a second
+ * {@link #start()} is ignored, and {@link #stop()} then {@link #start()}, also from inside the callback, replaces
+ * the schedule with a new one whose first run is one period later.
  *
  * <p>Threading: {@link #start()} and {@link #stop()} follow the loop's rule (the loop thread while it runs,
  * any one thread while it does not); {@link #isRunning()} is safe from any thread.
@@ -73,20 +75,23 @@ public final class PeriodicCallback {
     }
 
     /**
-     * Starts the schedule; the first run is one period from now. Ignored if already running.
+     * Starts the schedule; the first run is one period from now. Ignored if already running. Called from
+     * inside the callback after {@link #stop()}, it replaces the schedule: the run in progress schedules no
+     * other.
      *
-     * @throws IllegalStateException if called from another thread while the loop runs, or if the loop is closed
+     * @throws IllegalStateException if called from another thread while the loop runs, or if the loop is closed;
+     *     the callback then stays stopped, so a later {@code start()} is not ignored
      */
     public void start() {
         if (running) {
             return;
         }
+        long now = loop.time();
+        schedule(now, now);
         running = true;
-        nextDeadline = loop.time();
-        scheduleNext();
     }
 
-    /** Stops the schedule; a run already in progress finishes. Idempotent. */
+    /** Stops the schedule; a run already in progress finishes and schedules no other. Idempotent. */
     public void stop() {
         running = false;
         if (timeout != null) {
@@ -104,20 +109,24 @@ public final class PeriodicCallback {
         if (!running) {
             return;
         }
+        Timeout current = timeout;
         try {
             callback.run();
         } catch (Exception e) {
             loop.reportError(callback, e);
         } finally {
-            scheduleNext();
+            // Not if the callback stopped the schedule, nor if it restarted it: start() scheduled the next run.
+            if (running && timeout == current) {
+                schedule(nextDeadline, loop.time());
+            }
         }
     }
 
-    private void scheduleNext() {
-        if (running) {
-            nextDeadline = nextDeadline(nextDeadline, loop.time(), periodNanos, jitter, random.getAsDouble());
-            timeout = loop.callAt(nextDeadline, this::run);
-        }
+    /** Schedules the next run after {@code previous}; changes nothing if {@code callAt} throws. */
+    private void schedule(long previous, long now) {
+        long deadline = nextDeadline(previous, now, periodNanos, jitter, random.getAsDouble());
+        timeout = loop.callAt(deadline, this::run);
+        nextDeadline = deadline;
     }
 
     /**

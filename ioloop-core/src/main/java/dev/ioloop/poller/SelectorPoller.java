@@ -6,6 +6,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -16,9 +17,11 @@ import java.util.function.Consumer;
  * <ul>
  *   <li>{@code READ}: {@code OP_ACCEPT} on a channel that accepts (a server socket), else {@code OP_READ};</li>
  *   <li>{@code WRITE}: {@code OP_CONNECT} on a {@link SocketChannel} whose connection is pending (ready means
- *       {@code finishConnect()} can be called), else {@code OP_WRITE}. Once a poll has reported such a channel
- *       and {@code finishConnect()} has succeeded, the registration switches to {@code OP_WRITE} by itself
- *       before the next poll;</li>
+ *       {@code finishConnect()} can be called), else {@code OP_WRITE}. The operation follows the socket's
+ *       state: before each poll, every socket watched for {@code WRITE} that is not connected yet is checked,
+ *       and switches to {@code OP_CONNECT} once {@code connect()} has been called and to {@code OP_WRITE} once
+ *       {@code finishConnect()} has succeeded, wherever it was called (in a handler, a callback, a timeout, or
+ *       before the loop ran) and whether or not a poll reported the socket connectable first;</li>
  *   <li>{@code ERROR}: the JDK reports no error or hang-up readiness, so this poller never reports
  *       {@code ERROR}. A hang-up or reset shows up as readiness for what the channel is watched for: as
  *       {@code READ}, where the read returns -1 or throws, and as {@code WRITE} if it is watched.</li>
@@ -38,8 +41,9 @@ public final class SelectorPoller implements Poller {
     private final Consumer<SelectionKey> onSelected = this::onSelected;
     private ReadyConsumer consumer;
     private int reported;
-    // Keys that reported OP_CONNECT: once connected their interest must become OP_WRITE, or the selector would
-    // wake for POLLOUT forever without a ready operation to report.
+    // Keys watched for WRITE on a socket not connected yet: their operation must follow the socket's state
+    // (OP_WRITE -> OP_CONNECT -> OP_WRITE), or the selector wakes for POLLOUT at once, again and again, without a
+    // ready operation to report. Checked before each poll; usually empty.
     private SelectorKey[] connecting = new SelectorKey[4];
     private int connectingCount;
 
@@ -80,8 +84,9 @@ public final class SelectorPoller implements Poller {
             // discards are reported again by the next poll.
             selector.selectNow(DISCARD);
         }
-        SelectorKey key = new SelectorKey(attachment, events);
+        SelectorKey key = new SelectorKey(this, attachment, events);
         key.selectionKey = channel.register(selector, nioOps(channel, events), key);
+        watchIfConnecting(key);
         return key;
     }
 
@@ -120,9 +125,6 @@ public final class SelectorPoller implements Poller {
         if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
             events |= WRITE;
         }
-        if ((ops & SelectionKey.OP_CONNECT) != 0) {
-            addConnecting(key);
-        }
         events &= key.interest;
         if (events != 0) {
             reported++;
@@ -130,22 +132,33 @@ public final class SelectorPoller implements Poller {
         }
     }
 
-    private void addConnecting(SelectorKey key) {
-        if (connectingCount == connecting.length) {
-            connecting = java.util.Arrays.copyOf(connecting, connectingCount * 2);
+    /** Watches {@code key} until its socket is connected, if it is watched for WRITE on an unconnected socket. */
+    private void watchIfConnecting(SelectorKey key) {
+        if (!key.watched && needsWatch(key)) {
+            if (connectingCount == connecting.length) {
+                connecting = Arrays.copyOf(connecting, connectingCount * 2);
+            }
+            connecting[connectingCount++] = key;
+            key.watched = true;
         }
-        connecting[connectingCount++] = key;
     }
 
+    private static boolean needsWatch(SelectorKey key) {
+        return (key.interest & WRITE) != 0 && key.selectionKey.isValid()
+                && key.selectionKey.channel() instanceof SocketChannel socket && !socket.isConnected();
+    }
+
+    /** Brings each watched key's operations in line with its socket's state; drops those that need no watch. */
     private void refreshConnecting() {
-        for (int i = 0; i < connectingCount; i++) {
+        for (int i = connectingCount - 1; i >= 0; i--) {
             SelectorKey key = connecting[i];
-            connecting[i] = null;
-            if (key.isValid()) {
-                key.interest(key.interest);
+            key.applyInterest();
+            if (!needsWatch(key)) {
+                key.watched = false;
+                connecting[i] = connecting[--connectingCount];
+                connecting[connectingCount] = null;
             }
         }
-        connectingCount = 0;
     }
 
     @Override
@@ -177,11 +190,14 @@ public final class SelectorPoller implements Poller {
     }
 
     private static final class SelectorKey implements Key {
+        final SelectorPoller poller;
         final Object attachment;
         int interest;
         SelectionKey selectionKey;
+        boolean watched; // in the poller's connecting list
 
-        SelectorKey(Object attachment, int interest) {
+        SelectorKey(SelectorPoller poller, Object attachment, int interest) {
+            this.poller = poller;
             this.attachment = attachment;
             this.interest = interest;
         }
@@ -199,8 +215,17 @@ public final class SelectorPoller implements Poller {
         @Override
         public void interest(int events) {
             interest = events;
+            applyInterest();
+            poller.watchIfConnecting(this);
+        }
+
+        /** Sets the selection operations for the interest and the channel's current state. */
+        void applyInterest() {
             try {
-                selectionKey.interestOps(nioOps(selectionKey.channel(), events));
+                int ops = nioOps(selectionKey.channel(), interest);
+                if (selectionKey.interestOps() != ops) {
+                    selectionKey.interestOps(ops);
+                }
             } catch (CancelledKeyException e) {
                 // The channel was closed: it will never be ready again, nothing to change.
             }
