@@ -2,6 +2,7 @@ package dev.ioloop.boot.metrics;
 
 import dev.ioloop.IOLoop;
 import dev.ioloop.IOLoopStats;
+import dev.ioloop.ListenerRegistration;
 import dev.ioloop.boot.IoHandlerRegistrar;
 import dev.ioloop.boot.IoHandlerRegistration;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -41,6 +42,7 @@ public class IOLoopMeterBinder implements MeterBinder {
     private final IOLoop loop;
     private final @Nullable IoHandlerRegistrar registrar;
     private final List<Timer> latencyTimers = new CopyOnWriteArrayList<>();
+    private @Nullable ListenerRegistration latencyListener; // guarded by this: one listener for every registry
     private long lastBusyNanos;
     private long lastIdleNanos;
 
@@ -62,7 +64,11 @@ public class IOLoopMeterBinder implements MeterBinder {
         latencyTimers.add(Timer.builder("ioloop.latency")
                 .description("How late the loop started work that was ready, one sample per iteration that ran work")
                 .tags(tags).register(registry));
-        loop.addLatencyListener(this::recordLatency);
+        synchronized (this) {
+            if (latencyListener == null) {
+                latencyListener = loop.addLatencyListener(this::recordLatency);
+            }
+        }
         gauge(registry, tags, "ioloop.handlers", "Channels with a handler registered now", "handlers",
                 s -> s.handlers());
         gauge(registry, tags, "ioloop.callbacks.pending", "Callbacks queued and not yet run", BaseUnits.TASKS,
@@ -102,6 +108,17 @@ public class IOLoopMeterBinder implements MeterBinder {
         lastBusyNanos = busy;
         lastIdleNanos = idle;
         return total <= 0 ? 0.0 : Math.min(1.0, Math.max(0.0, (double) busyDelta / total));
+    }
+
+    /**
+     * Takes the binder's latency listener off the loop (the meters stay registered and stop recording latency);
+     * Spring calls it when the context closes. Binding again adds it back.
+     */
+    public synchronized void close() {
+        if (latencyListener != null) {
+            latencyListener.remove();
+            latencyListener = null;
+        }
     }
 
     private void recordLatency(long nanos) {
