@@ -86,6 +86,9 @@ final class RunSync<T> {
 
     /** Stops the loop if it still runs this run; on another thread, through the loop thread. */
     private void stopThisRun() {
+        if (finished) {
+            return; // nothing to stop; also spares a later run a callback that would do nothing
+        }
         if (Thread.currentThread() != loop.thread()) {
             loop.addCallback(this::stopThisRun); // dropped if the loop is closed; a no-op in a later run
         } else if (!finished) {
