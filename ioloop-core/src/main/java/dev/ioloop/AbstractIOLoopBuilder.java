@@ -27,8 +27,7 @@ public abstract class AbstractIOLoopBuilder<B extends AbstractIOLoopBuilder<B>> 
     Duration blockedThreshold = Duration.ofSeconds(1);
     int handlerFailureLimit = IOLoop.DEFAULT_HANDLER_FAILURE_LIMIT;
 
-    AbstractIOLoopBuilder() {
-    }
+    AbstractIOLoopBuilder() {}
 
     /** Sets the loop's name, used in logs, metric tags and thread names (default {@code ioloop-N}). */
     public B name(String name) {

@@ -29,8 +29,8 @@ final class DefaultExecutor {
         if (executor == null) {
             int size = Runtime.getRuntime().availableProcessors() * 5;
             AtomicInteger number = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), r -> {
+            ThreadPoolExecutor pool =
+                    new ThreadPoolExecutor(size, size, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                         Thread t = new Thread(r, loopName + "-executor-" + number.incrementAndGet());
                         t.setDaemon(true);
                         return t;

@@ -47,8 +47,8 @@ final class HandlerTable extends HandlerTableFields implements Poller.ReadyConsu
             throw new IllegalArgumentException("channel already registered: " + channel);
         }
         if (channel.isBlocking()) {
-            throw new IllegalArgumentException("channel is in blocking mode (call configureBlocking(false) first): "
-                    + channel);
+            throw new IllegalArgumentException(
+                    "channel is in blocking mode (call configureBlocking(false) first): " + channel);
         }
         Registration registration = new Registration(channel, handler, events);
         try {
@@ -192,8 +192,13 @@ final class HandlerTable extends HandlerTableFields implements Poller.ReadyConsu
         }
         long heldBack = closeLogLimiter.admit(registration.handler.getClass(), last.getClass(), System.nanoTime());
         if (heldBack >= 0) {
-            log.warn("IOLoop '{}' closed {}: its handler {} failed {} times in a row (last: {}){}{}", loop.name(),
-                    channel, registration.handler, registration.failures, last,
+            log.warn(
+                    "IOLoop '{}' closed {}: its handler {} failed {} times in a row (last: {}){}{}",
+                    loop.name(),
+                    channel,
+                    registration.handler,
+                    registration.failures,
+                    last,
                     heldBack > 0 ? "; " + heldBack + " similar closes since the last report were not logged" : "",
                     closeFailure != null ? "; closing it failed: " + closeFailure : "");
         }
@@ -206,15 +211,17 @@ final class HandlerTable extends HandlerTableFields implements Poller.ReadyConsu
      */
     static void checkEvents(SelectableChannel channel, int events) {
         if ((events & ~(IOLoop.READ | IOLoop.WRITE | IOLoop.ERROR)) != 0) {
-            throw new IllegalArgumentException("unknown event bits 0x" + Integer.toHexString(events)
-                    + " (use IOLoop.READ, WRITE, ERROR)");
+            throw new IllegalArgumentException(
+                    "unknown event bits 0x" + Integer.toHexString(events) + " (use IOLoop.READ, WRITE, ERROR)");
         }
         int valid = channel.validOps();
         if ((events & IOLoop.READ) != 0 && (valid & (SelectionKey.OP_READ | SelectionKey.OP_ACCEPT)) == 0) {
-            throw new IllegalArgumentException("READ is not supported by " + channel.getClass().getName());
+            throw new IllegalArgumentException(
+                    "READ is not supported by " + channel.getClass().getName());
         }
         if ((events & IOLoop.WRITE) != 0 && (valid & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) == 0) {
-            throw new IllegalArgumentException("WRITE is not supported by " + channel.getClass().getName());
+            throw new IllegalArgumentException(
+                    "WRITE is not supported by " + channel.getClass().getName());
         }
     }
 

@@ -752,9 +752,10 @@ public class IOLoop implements Executor, AutoCloseable {
     private void checkThread(String method) {
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
-            throw new IllegalStateException(method + " called from thread " + Thread.currentThread().getName()
-                    + " while IOLoop '" + name + "' runs on " + t.getName()
-                    + ": use addCallback to run it on the loop thread");
+            throw new IllegalStateException(
+                    method + " called from thread " + Thread.currentThread().getName()
+                            + " while IOLoop '" + name + "' runs on " + t.getName()
+                            + ": use addCallback to run it on the loop thread");
         }
     }
 
@@ -771,8 +772,7 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public static final class Builder extends AbstractIOLoopBuilder<Builder> {
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Builds the loop and opens its poller.

@@ -20,8 +20,8 @@ final class LatencySampler extends LatencySamplerFields {
     @SuppressWarnings("unused") // keeps the loop's stores off the cache line of the next object
     private long q0, q1, q2, q3, q4, q5, q6, q7;
 
-    LatencySampler(LongSupplier clock, MpscChunkedCallbackQueue remoteCallbacks,
-            ListenerList<LatencyListener> listeners) {
+    LatencySampler(
+            LongSupplier clock, MpscChunkedCallbackQueue remoteCallbacks, ListenerList<LatencyListener> listeners) {
         super(clock, remoteCallbacks, listeners);
     }
 
@@ -125,8 +125,8 @@ abstract class LatencySamplerFields extends LatencySamplerPad {
     long pollReturnNanos;
     long latency = -1;
 
-    LatencySamplerFields(LongSupplier clock, MpscChunkedCallbackQueue remoteCallbacks,
-            ListenerList<LatencyListener> listeners) {
+    LatencySamplerFields(
+            LongSupplier clock, MpscChunkedCallbackQueue remoteCallbacks, ListenerList<LatencyListener> listeners) {
         this.clock = clock;
         this.remoteCallbacks = remoteCallbacks;
         this.listeners = listeners;

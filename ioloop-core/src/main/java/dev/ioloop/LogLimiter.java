@@ -55,6 +55,5 @@ final class LogLimiter {
         return heldBack;
     }
 
-    private record Kind(Class<?> a, Class<?> b) {
-    }
+    private record Kind(Class<?> a, Class<?> b) {}
 }

@@ -22,7 +22,10 @@ final class LoggingErrorHandler implements ErrorHandler {
             return;
         }
         if (heldBack > 0) {
-            log.warn("Exception in {} ({} similar failures since the last report were not logged)", source, heldBack,
+            log.warn(
+                    "Exception in {} ({} similar failures since the last report were not logged)",
+                    source,
+                    heldBack,
                     error);
         } else {
             log.warn("Exception in {}", source, error);

@@ -11,8 +11,7 @@ final class LoopInstance {
     private static final ThreadLocal<IOLoop> CURRENT = new ThreadLocal<>();
     private static final AtomicReference<IOLoop> INSTANCE = new AtomicReference<>();
 
-    private LoopInstance() {
-    }
+    private LoopInstance() {}
 
     static IOLoop current(boolean instance) {
         IOLoop loop = CURRENT.get();
@@ -53,8 +52,8 @@ final class LoopInstance {
         synchronized (INSTANCE) {
             IOLoop installed = INSTANCE.get();
             if (installed != null && installed != loop) {
-                throw new IllegalStateException("another IOLoop is already installed as the instance: "
-                        + installed + " (call IOLoop.clearInstance() first)");
+                throw new IllegalStateException("another IOLoop is already installed as the instance: " + installed
+                        + " (call IOLoop.clearInstance() first)");
             }
             INSTANCE.set(loop);
         }

@@ -41,13 +41,16 @@ final class RunSync<T> {
 
     T run() {
         if (loop.isRunning()) {
-            throw new IllegalStateException("IOLoop is already running: runSync cannot be nested (" + loop.name() + ")");
+            throw new IllegalStateException(
+                    "IOLoop is already running: runSync cannot be nested (" + loop.name() + ")");
         }
         loop.addCallback(this::callFn);
-        Timeout timer = timeout == null ? null : loop.callLater(timeout, () -> {
-            timedOut = true;
-            stopThisRun();
-        });
+        Timeout timer = timeout == null
+                ? null
+                : loop.callLater(timeout, () -> {
+                    timedOut = true;
+                    stopThisRun();
+                });
         try {
             loop.start();
         } finally {

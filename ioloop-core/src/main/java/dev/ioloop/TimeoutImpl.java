@@ -22,6 +22,7 @@ final class TimeoutImpl extends TimerHeap.Entry implements Timeout {
 
     private final IOLoop loop;
     final Runnable callback;
+
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 

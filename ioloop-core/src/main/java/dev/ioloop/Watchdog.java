@@ -40,6 +40,7 @@ final class Watchdog implements Runnable {
     private final AtomicLong loopWakeups = new AtomicLong();
     /** True while the thread is parked (or about to park) with no deadline; see the class comment. */
     private volatile boolean dormant;
+
     private volatile Thread thread;
 
     /** A watched loop and, for the watchdog thread only, since when it has been quiet and what it reported. */
@@ -175,9 +176,13 @@ final class Watchdog implements Runnable {
         w.activity.blockedOnce();
         Throwable where = new Throwable("stack of " + loopThread.getName());
         where.setStackTrace(loopThread.getStackTrace());
-        log.warn("IOLoop '{}' is blocked: one stretch of work has run for {} ms (threshold {} ms) on thread {}",
-                loop.name(), TimeUnit.NANOSECONDS.toMillis(stretch),
-                TimeUnit.NANOSECONDS.toMillis(loop.blockedThresholdNanos()), loopThread.getName(), where);
+        log.warn(
+                "IOLoop '{}' is blocked: one stretch of work has run for {} ms (threshold {} ms) on thread {}",
+                loop.name(),
+                TimeUnit.NANOSECONDS.toMillis(stretch),
+                TimeUnit.NANOSECONDS.toMillis(loop.blockedThresholdNanos()),
+                loopThread.getName(),
+                where);
         for (Object target : w.listeners.array()) {
             BlockedLoopListener listener = (BlockedLoopListener) target;
             try {

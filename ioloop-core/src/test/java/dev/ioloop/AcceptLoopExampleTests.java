@@ -26,13 +26,16 @@ class AcceptLoopExampleTests {
         server.configureBlocking(false);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
         IOLoop loop = TestLoops.unwatched().build();
-        loop.addHandler(server, (ch, events) -> {
-            SocketChannel connection;
-            while ((connection = ch.accept()) != null) {
-                connection.configureBlocking(false);
-                handleConnection(loop, connection);
-            }
-        }, IOLoop.READ);
+        loop.addHandler(
+                server,
+                (ch, events) -> {
+                    SocketChannel connection;
+                    while ((connection = ch.accept()) != null) {
+                        connection.configureBlocking(false);
+                        handleConnection(loop, connection);
+                    }
+                },
+                IOLoop.READ);
         int port = server.socket().getLocalPort();
         try (LoopThread running = LoopThread.start(loop)) {
             for (int i = 0; i < 20; i++) {
@@ -46,22 +49,27 @@ class AcceptLoopExampleTests {
                 }
             }
         }
-        assertThat(server.isOpen()).as("close(true) closed the registered server").isFalse();
+        assertThat(server.isOpen())
+                .as("close(true) closed the registered server")
+                .isFalse();
     }
 
     /** An echo connection: read what is there, write it back, close on EOF. */
     private static void handleConnection(IOLoop loop, SocketChannel connection) {
         ByteBuffer buffer = ByteBuffer.allocate(1024);
-        loop.addHandler(connection, (ch, events) -> {
-            int n = ch.read(buffer);
-            if (n < 0) {
-                loop.removeHandler(ch);
-                ch.close();
-                return;
-            }
-            buffer.flip();
-            ch.write(buffer); // a few bytes on loopback: always fits the socket buffer
-            buffer.compact();
-        }, IOLoop.READ);
+        loop.addHandler(
+                connection,
+                (ch, events) -> {
+                    int n = ch.read(buffer);
+                    if (n < 0) {
+                        loop.removeHandler(ch);
+                        ch.close();
+                        return;
+                    }
+                    buffer.flip();
+                    ch.write(buffer); // a few bytes on loopback: always fits the socket buffer
+                    buffer.compact();
+                },
+                IOLoop.READ);
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -11,8 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,7 +53,8 @@ class IOLoopCurrentTests {
             assertThat(IOLoop.current()).isSameAs(loop);
             ExecutorService other = Executors.newSingleThreadExecutor();
             try {
-                assertThat(other.submit(() -> IOLoop.current(false)).get(5, TimeUnit.SECONDS)).isNull();
+                assertThat(other.submit(() -> IOLoop.current(false)).get(5, TimeUnit.SECONDS))
+                        .isNull();
             } finally {
                 other.shutdown();
             }
@@ -94,7 +95,8 @@ class IOLoopCurrentTests {
             first.install();
             first.install(); // installing the installed loop again is harmless
             assertThat(IOLoop.instance()).isSameAs(first);
-            assertThatThrownBy(second::install).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(second::install)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("first");
             IOLoop.clearInstance();
             assertThat(first.isClosed()).as("clearInstance does not close").isFalse();
@@ -111,16 +113,22 @@ class IOLoopCurrentTests {
     void builderRejectsBadOptionsWithTheValueInTheMessage() {
         assertThatThrownBy(() -> IOLoop.builder().poller("kqueue-on-linux").build())
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("kqueue-on-linux").hasMessageContaining("selector");
+                .hasMessageContaining("kqueue-on-linux")
+                .hasMessageContaining("selector");
         assertThatThrownBy(() -> IOLoop.builder().blockedThreshold(Duration.ofMillis(-1)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-0.001S");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT-0.001S");
         assertThatThrownBy(() -> IOLoop.builder().name(" ")).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
     void builderOptionsAreApplied() {
-        try (IOLoop loop = IOLoop.builder().name("custom").poller("selector").clock(() -> 42L)
-                .blockedThreshold(Duration.ofMillis(250)).build()) {
+        try (IOLoop loop = IOLoop.builder()
+                .name("custom")
+                .poller("selector")
+                .clock(() -> 42L)
+                .blockedThreshold(Duration.ofMillis(250))
+                .build()) {
             assertThat(loop.name()).isEqualTo("custom");
             assertThat(loop.pollerName()).isEqualTo("selector");
             assertThat(loop.time()).isEqualTo(42L);

@@ -59,11 +59,13 @@ class IOLoopFuturesTests {
 
     @Test
     void runInExecutorWithNullUsesTheDefaultExecutorAndPropagatesFailures() {
-        String name = loop.runSync(() -> loop.runInExecutor(null, () -> Thread.currentThread().getName()));
+        String name = loop.runSync(
+                () -> loop.runInExecutor(null, () -> Thread.currentThread().getName()));
         assertThat(name).startsWith(loop.name() + "-executor-");
         Throwable failure = loop.runSync(() -> loop.runInExecutor(null, () -> {
-            throw new java.io.IOException("worker failed");
-        }).handle((v, e) -> e));
+                    throw new java.io.IOException("worker failed");
+                })
+                .handle((v, e) -> e));
         assertThat(failure).isInstanceOf(java.io.IOException.class).hasMessage("worker failed");
     }
 
@@ -72,7 +74,8 @@ class IOLoopFuturesTests {
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "custom-pool"));
         try {
             loop.setDefaultExecutor(pool);
-            assertThat(loop.runSync(() -> loop.runInExecutor(null, () -> Thread.currentThread().getName())))
+            assertThat(loop.runSync(() -> loop.runInExecutor(
+                            null, () -> Thread.currentThread().getName())))
                     .isEqualTo("custom-pool");
         } finally {
             pool.shutdown();
@@ -82,8 +85,8 @@ class IOLoopFuturesTests {
     @Test
     void loopIsAnExecutorForCompletableFutures() throws Exception {
         try (LoopThread running = LoopThread.start()) {
-            CompletionStage<Thread> stage = CompletableFuture.supplyAsync(() -> 1)
-                    .thenApplyAsync(x -> Thread.currentThread(), running.loop);
+            CompletionStage<Thread> stage =
+                    CompletableFuture.supplyAsync(() -> 1).thenApplyAsync(x -> Thread.currentThread(), running.loop);
             assertThat(stage.toCompletableFuture().get(5, TimeUnit.SECONDS)).isSameAs(running.thread);
         }
     }

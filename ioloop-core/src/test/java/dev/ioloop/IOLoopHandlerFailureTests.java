@@ -33,8 +33,8 @@ class IOLoopHandlerFailureTests {
     }
 
     private IOLoop loop(int limit) {
-        stepped = TestLoops.stepped(builder -> builder.handlerFailureLimit(limit)
-                .errorHandler((source, e) -> reported.add(e.getMessage())));
+        stepped = TestLoops.stepped(builder ->
+                builder.handlerFailureLimit(limit).errorHandler((source, e) -> reported.add(e.getMessage())));
         return stepped.loop;
     }
 
@@ -52,16 +52,22 @@ class IOLoopHandlerFailureTests {
         Pipe bad = pipe();
         Pipe good = pipe();
         int[] badCalls = new int[1];
-        loop.addHandler(bad.source(), (ch, events) -> {
-            badCalls[0]++;
-            throw new IOException("bad " + badCalls[0]);
-        }, IOLoop.READ);
+        loop.addHandler(
+                bad.source(),
+                (ch, events) -> {
+                    badCalls[0]++;
+                    throw new IOException("bad " + badCalls[0]);
+                },
+                IOLoop.READ);
         StringBuilder served = new StringBuilder();
-        loop.addHandler(good.source(), (ch, events) -> {
-            ByteBuffer buf = ByteBuffer.allocate(64);
-            ch.read(buf);
-            served.append(new String(buf.array(), 0, buf.position()));
-        }, IOLoop.READ);
+        loop.addHandler(
+                good.source(),
+                (ch, events) -> {
+                    ByteBuffer buf = ByteBuffer.allocate(64);
+                    ch.read(buf);
+                    served.append(new String(buf.array(), 0, buf.position()));
+                },
+                IOLoop.READ);
         write(bad, "never read");
 
         for (int i = 0; i < 20; i++) {
@@ -71,7 +77,9 @@ class IOLoopHandlerFailureTests {
 
         assertThat(badCalls[0]).as("calls of the failing handler").isEqualTo(5);
         assertThat(reported).containsExactly("bad 1", "bad 2", "bad 3", "bad 4", "bad 5");
-        assertThat(bad.source().isOpen()).as("channel of the failing handler open").isFalse();
+        assertThat(bad.source().isOpen())
+                .as("channel of the failing handler open")
+                .isFalse();
         assertThat(loop.handlers()).extracting(HandlerInfo::channel).containsExactly(good.source());
         assertThat(loop.stats().handlersClosed()).isOne();
         assertThat(loop.stats().errors()).isEqualTo(5);
@@ -84,11 +92,14 @@ class IOLoopHandlerFailureTests {
         Pipe pipe = pipe();
         int[] calls = new int[1];
         // Fails twice, succeeds once (without reading), fails twice, ...: never 3 failures in a row.
-        loop.addHandler(pipe.source(), (ch, events) -> {
-            if (++calls[0] % 3 != 0) {
-                throw new IOException("flaky");
-            }
-        }, IOLoop.READ);
+        loop.addHandler(
+                pipe.source(),
+                (ch, events) -> {
+                    if (++calls[0] % 3 != 0) {
+                        throw new IOException("flaky");
+                    }
+                },
+                IOLoop.READ);
         write(pipe, "x");
 
         stepped.steps(30);
@@ -105,10 +116,13 @@ class IOLoopHandlerFailureTests {
         IOLoop loop = loop(0);
         Pipe pipe = pipe();
         int[] calls = new int[1];
-        loop.addHandler(pipe.source(), (ch, events) -> {
-            calls[0]++;
-            throw new IOException("boom");
-        }, IOLoop.READ);
+        loop.addHandler(
+                pipe.source(),
+                (ch, events) -> {
+                    calls[0]++;
+                    throw new IOException("boom");
+                },
+                IOLoop.READ);
         write(pipe, "x");
 
         stepped.steps(50);
@@ -122,16 +136,21 @@ class IOLoopHandlerFailureTests {
     void aHandlerThatRemovesItsOwnChannelWhileFailingIsLeftAlone() throws IOException {
         IOLoop loop = loop(1);
         Pipe pipe = pipe();
-        loop.addHandler(pipe.source(), (ch, events) -> {
-            IOLoop.current().removeHandler(ch);
-            throw new IOException("gone");
-        }, IOLoop.READ);
+        loop.addHandler(
+                pipe.source(),
+                (ch, events) -> {
+                    IOLoop.current().removeHandler(ch);
+                    throw new IOException("gone");
+                },
+                IOLoop.READ);
         write(pipe, "x");
 
         stepped.steps(3);
 
         assertThat(reported).containsExactly("gone");
-        assertThat(pipe.source().isOpen()).as("the loop closes only channels it still handles").isTrue();
+        assertThat(pipe.source().isOpen())
+                .as("the loop closes only channels it still handles")
+                .isTrue();
         assertThat(loop.stats().handlersClosed()).isZero();
     }
 
@@ -155,13 +174,16 @@ class IOLoopHandlerFailureTests {
     @Test
     void aNegativeLimitIsRejectedWithTheValue() {
         assertThatThrownBy(() -> IOLoop.builder().handlerFailureLimit(-1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
     }
 
     @Test
     void theDefaultLimitIsTen() {
         try (IOLoop plain = new IOLoop()) {
-            assertThat(plain.handlerFailureLimit()).isEqualTo(IOLoop.DEFAULT_HANDLER_FAILURE_LIMIT).isEqualTo(10);
+            assertThat(plain.handlerFailureLimit())
+                    .isEqualTo(IOLoop.DEFAULT_HANDLER_FAILURE_LIMIT)
+                    .isEqualTo(10);
         }
     }
 }

@@ -23,6 +23,7 @@ class IOLoopHandlerTests {
 
     @AutoClose
     private final SteppedLoop stepped = TestLoops.stepped();
+
     private final IOLoop loop = stepped.loop;
 
     private Pipe pipe() throws IOException {
@@ -31,8 +32,8 @@ class IOLoopHandlerTests {
 
     /** A blocking client and its non-blocking accepted peer, on loopback. */
     private SocketChannel[] connectedPair() throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open().bind(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ServerSocketChannel server =
+                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         stepped.closeLater(server);
         SocketChannel client = SocketChannel.open(server.getLocalAddress());
         stepped.closeLater(client);
@@ -50,11 +51,14 @@ class IOLoopHandlerTests {
     void handlerReceivesTheChannelItWasRegisteredWithAndReadEvents() throws IOException {
         Pipe pipe = pipe();
         List<Object> seen = new ArrayList<>();
-        loop.addHandler(pipe.source(), (ch, events) -> {
-            seen.add(ch);
-            seen.add(events);
-            ch.read(ByteBuffer.allocate(16));
-        }, IOLoop.READ);
+        loop.addHandler(
+                pipe.source(),
+                (ch, events) -> {
+                    seen.add(ch);
+                    seen.add(events);
+                    ch.read(ByteBuffer.allocate(16));
+                },
+                IOLoop.READ);
         write(pipe, "x");
         loop.runOnce(Duration.ofSeconds(5));
         assertThat(seen).containsExactly(pipe.source(), IOLoop.READ);
@@ -79,10 +83,13 @@ class IOLoopHandlerTests {
         SocketChannel accepted = pair[1];
         // The socket is writable all the time; the handler only asked for READ.
         List<Integer> masks = new ArrayList<>();
-        loop.addHandler(accepted, (ch, events) -> {
-            masks.add(events);
-            ch.read(ByteBuffer.allocate(16));
-        }, IOLoop.READ);
+        loop.addHandler(
+                accepted,
+                (ch, events) -> {
+                    masks.add(events);
+                    ch.read(ByteBuffer.allocate(16));
+                },
+                IOLoop.READ);
         client.write(ByteBuffer.wrap(new byte[] {1}));
         loop.runOnce(Duration.ofSeconds(5));
         assertThat(masks).containsExactly(IOLoop.READ);
@@ -95,10 +102,13 @@ class IOLoopHandlerTests {
         SocketChannel accepted = pair[1];
         client.write(ByteBuffer.wrap(new byte[] {1}));
         List<Integer> masks = new ArrayList<>();
-        loop.addHandler(accepted, (ch, events) -> {
-            masks.add(events);
-            ch.read(ByteBuffer.allocate(16));
-        }, IOLoop.READ | IOLoop.WRITE);
+        loop.addHandler(
+                accepted,
+                (ch, events) -> {
+                    masks.add(events);
+                    ch.read(ByteBuffer.allocate(16));
+                },
+                IOLoop.READ | IOLoop.WRITE);
         loop.runOnce(Duration.ofSeconds(5));
         assertThat(masks).containsExactly(IOLoop.READ | IOLoop.WRITE);
     }
@@ -110,13 +120,16 @@ class IOLoopHandlerTests {
         server.configureBlocking(false);
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         List<SocketChannel> accepted = new ArrayList<>();
-        loop.addHandler(server, (ch, events) -> {
-            SocketChannel connection;
-            while ((connection = ch.accept()) != null) {
-                accepted.add(connection);
-                stepped.closeLater(connection);
-            }
-        }, IOLoop.READ);
+        loop.addHandler(
+                server,
+                (ch, events) -> {
+                    SocketChannel connection;
+                    while ((connection = ch.accept()) != null) {
+                        accepted.add(connection);
+                        stepped.closeLater(connection);
+                    }
+                },
+                IOLoop.READ);
         stepped.closeLater(SocketChannel.open(server.getLocalAddress()));
         stepped.closeLater(SocketChannel.open(server.getLocalAddress()));
         while (accepted.size() < 2) {
@@ -127,21 +140,24 @@ class IOLoopHandlerTests {
 
     @Test
     void connectingSocketWriteMeansFinishConnectCanBeCalledThenWritable() throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open().bind(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ServerSocketChannel server =
+                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         stepped.closeLater(server);
         SocketChannel client = SocketChannel.open();
         stepped.closeLater(client);
         client.configureBlocking(false);
         client.connect(server.getLocalAddress());
         List<String> seen = new ArrayList<>();
-        loop.addHandler(client, (ch, events) -> {
-            if (ch.isConnectionPending()) {
-                seen.add("connect " + ch.finishConnect());
-            } else {
-                seen.add("writable " + IOLoop.eventNames(events));
-            }
-        }, IOLoop.WRITE);
+        loop.addHandler(
+                client,
+                (ch, events) -> {
+                    if (ch.isConnectionPending()) {
+                        seen.add("connect " + ch.finishConnect());
+                    } else {
+                        seen.add("writable " + IOLoop.eventNames(events));
+                    }
+                },
+                IOLoop.WRITE);
         int iterations = 0;
         while (seen.size() < 3 && iterations++ < 100) {
             loop.runOnce(Duration.ofSeconds(5));
@@ -156,16 +172,22 @@ class IOLoopHandlerTests {
         Pipe a = pipe();
         Pipe b = pipe();
         List<String> calls = new ArrayList<>();
-        loop.addHandler(a.source(), (ch, events) -> {
-            calls.add("a");
-            loop.removeHandler(b.source());
-            ch.read(ByteBuffer.allocate(16));
-        }, IOLoop.READ);
-        loop.addHandler(b.source(), (ch, events) -> {
-            calls.add("b");
-            loop.removeHandler(a.source());
-            ch.read(ByteBuffer.allocate(16));
-        }, IOLoop.READ);
+        loop.addHandler(
+                a.source(),
+                (ch, events) -> {
+                    calls.add("a");
+                    loop.removeHandler(b.source());
+                    ch.read(ByteBuffer.allocate(16));
+                },
+                IOLoop.READ);
+        loop.addHandler(
+                b.source(),
+                (ch, events) -> {
+                    calls.add("b");
+                    loop.removeHandler(a.source());
+                    ch.read(ByteBuffer.allocate(16));
+                },
+                IOLoop.READ);
         write(a, "x");
         write(b, "y");
         loop.runOnce(Duration.ofSeconds(5));
@@ -207,17 +229,23 @@ class IOLoopHandlerTests {
         loop.updateHandler(pipe.source(), IOLoop.READ);
         loop.runOnce(Duration.ofSeconds(5));
         assertThat(calls[0]).isOne();
-        assertThat(loop.handlers()).singleElement().extracting(HandlerInfo::events).isEqualTo(IOLoop.READ);
+        assertThat(loop.handlers())
+                .singleElement()
+                .extracting(HandlerInfo::events)
+                .isEqualTo(IOLoop.READ);
     }
 
     @Test
     void addingAnAlreadyRegisteredChannelFailsAndKeepsTheOldHandler() throws IOException {
         Pipe pipe = pipe();
         List<String> calls = new ArrayList<>();
-        loop.addHandler(pipe.source(), (ch, events) -> {
-            calls.add("old");
-            ch.read(ByteBuffer.allocate(16));
-        }, IOLoop.READ);
+        loop.addHandler(
+                pipe.source(),
+                (ch, events) -> {
+                    calls.add("old");
+                    ch.read(ByteBuffer.allocate(16));
+                },
+                IOLoop.READ);
         assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> calls.add("new"), IOLoop.READ))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("channel already registered");
@@ -231,22 +259,26 @@ class IOLoopHandlerTests {
         Pipe pipe = Pipe.open();
         stepped.closeLater(pipe.source());
         stepped.closeLater(pipe.sink());
-        assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> { }, IOLoop.READ))
+        assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> {}, IOLoop.READ))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("blocking mode").hasMessageContaining("configureBlocking(false)");
+                .hasMessageContaining("blocking mode")
+                .hasMessageContaining("configureBlocking(false)");
         assertThat(loop.stats().handlers()).isZero();
     }
 
     @Test
     void eventTheChannelCannotSupportIsRejected() throws IOException {
         Pipe pipe = pipe();
-        assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> { }, IOLoop.WRITE))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("WRITE is not supported");
-        assertThatThrownBy(() -> loop.addHandler(pipe.sink(), (ch, events) -> { }, IOLoop.READ))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("READ is not supported");
-        assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> { }, 0x100))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0x100");
-        loop.addHandler(pipe.source(), (ch, events) -> { }, IOLoop.READ | IOLoop.ERROR);
+        assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> {}, IOLoop.WRITE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("WRITE is not supported");
+        assertThatThrownBy(() -> loop.addHandler(pipe.sink(), (ch, events) -> {}, IOLoop.READ))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("READ is not supported");
+        assertThatThrownBy(() -> loop.addHandler(pipe.source(), (ch, events) -> {}, 0x100))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("0x100");
+        loop.addHandler(pipe.source(), (ch, events) -> {}, IOLoop.READ | IOLoop.ERROR);
         assertThat(loop.stats().handlers()).isOne();
     }
 
@@ -255,7 +287,7 @@ class IOLoopHandlerTests {
         Pipe pipe = pipe();
         assertThat(loop.removeHandler(pipe.source())).isFalse();
         assertThat(loop.removeHandler(null)).isFalse();
-        loop.addHandler(pipe.source(), (ch, events) -> { }, IOLoop.READ);
+        loop.addHandler(pipe.source(), (ch, events) -> {}, IOLoop.READ);
         assertThat(loop.removeHandler(pipe.source())).isTrue();
         assertThat(loop.removeHandler(pipe.source())).isFalse();
         assertThat(loop.stats().handlers()).isZero();
@@ -264,7 +296,7 @@ class IOLoopHandlerTests {
     @Test
     void removeHandlerOfAClosedChannelReturnsTrueWithoutThrowing() throws IOException {
         Pipe pipe = pipe();
-        loop.addHandler(pipe.source(), (ch, events) -> { }, IOLoop.READ);
+        loop.addHandler(pipe.source(), (ch, events) -> {}, IOLoop.READ);
         pipe.source().close();
         assertThat(loop.removeHandler(pipe.source())).isTrue();
         Pipe other = pipe();
@@ -276,12 +308,15 @@ class IOLoopHandlerTests {
     void channelCanBeAddedAgainRightAfterRemoval() throws IOException {
         Pipe pipe = pipe();
         int[] calls = new int[1];
-        loop.addHandler(pipe.source(), (ch, events) -> { }, IOLoop.READ);
+        loop.addHandler(pipe.source(), (ch, events) -> {}, IOLoop.READ);
         loop.removeHandler(pipe.source());
-        loop.addHandler(pipe.source(), (ch, events) -> {
-            calls[0]++;
-            ch.read(ByteBuffer.allocate(16));
-        }, IOLoop.READ);
+        loop.addHandler(
+                pipe.source(),
+                (ch, events) -> {
+                    calls[0]++;
+                    ch.read(ByteBuffer.allocate(16));
+                },
+                IOLoop.READ);
         write(pipe, "x");
         loop.runOnce(Duration.ofSeconds(5));
         assertThat(calls[0]).isOne();
@@ -290,12 +325,17 @@ class IOLoopHandlerTests {
     @Test
     void exceptionFromAHandlerIsReportedAndTheChannelStaysRegistered() throws IOException {
         List<Object> errors = new ArrayList<>();
-        IOLoop failing = TestLoops.unwatched().errorHandler((source, e) -> errors.add(e.getMessage())).build();
+        IOLoop failing = TestLoops.unwatched()
+                .errorHandler((source, e) -> errors.add(e.getMessage()))
+                .build();
         try {
             Pipe pipe = pipe();
-            failing.addHandler(pipe.source(), (ch, events) -> {
-                throw new IOException("boom");
-            }, IOLoop.READ);
+            failing.addHandler(
+                    pipe.source(),
+                    (ch, events) -> {
+                        throw new IOException("boom");
+                    },
+                    IOLoop.READ);
             write(pipe, "x");
             failing.runOnce(Duration.ofSeconds(5));
             failing.runOnce(Duration.ofSeconds(5));

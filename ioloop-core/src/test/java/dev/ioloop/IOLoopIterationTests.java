@@ -14,6 +14,7 @@ class IOLoopIterationTests {
 
     @AutoClose
     private final SteppedLoop stepped = TestLoops.stepped();
+
     private final TestClock clock = stepped.clock;
     private final IOLoop loop = stepped.loop;
     private final List<String> log = new ArrayList<>();
@@ -164,17 +165,17 @@ class IOLoopIterationTests {
     @Test
     void timeoutHandleReportsItsAbsoluteDeadline() {
         long now = loop.time();
-        Timeout timeout = loop.callLater(Duration.ofMillis(3), () -> { });
+        Timeout timeout = loop.callLater(Duration.ofMillis(3), () -> {});
         assertThat(timeout.deadline()).isEqualTo(now + 3_000_000);
-        assertThat(loop.addTimeout(now + 7, () -> { }).deadline()).isEqualTo(now + 7);
-        assertThat(loop.addTimeout(Duration.ofNanos(9), () -> { }).deadline()).isEqualTo(now + 9);
+        assertThat(loop.addTimeout(now + 7, () -> {}).deadline()).isEqualTo(now + 7);
+        assertThat(loop.addTimeout(Duration.ofNanos(9), () -> {}).deadline()).isEqualTo(now + 9);
     }
 
     @Test
     void runOnceReportsTheWorkItRan() {
-        loop.addCallback(() -> { });
-        loop.addCallback(() -> { });
-        loop.callLater(Duration.ZERO, () -> { });
+        loop.addCallback(() -> {});
+        loop.addCallback(() -> {});
+        loop.callLater(Duration.ZERO, () -> {});
         assertThat(loop.runOnce(Duration.ZERO)).isEqualTo(3);
         assertThat(loop.runOnce(Duration.ZERO)).isZero();
     }

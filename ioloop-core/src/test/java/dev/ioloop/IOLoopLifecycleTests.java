@@ -35,7 +35,10 @@ class IOLoopLifecycleTests {
                 loop.stop();
             });
             loop.start();
-            assertThat(seen).singleElement().extracting(Throwable::getMessage).asString()
+            assertThat(seen)
+                    .singleElement()
+                    .extracting(Throwable::getMessage)
+                    .asString()
                     .contains("already running");
         }
     }
@@ -56,7 +59,8 @@ class IOLoopLifecycleTests {
 
     @Test
     void startMakesTheLoopCurrentAndRestoresThePreviousOne() {
-        try (IOLoop outer = TestLoops.unwatched().build(); IOLoop loop = TestLoops.unwatched().build()) {
+        try (IOLoop outer = TestLoops.unwatched().build();
+                IOLoop loop = TestLoops.unwatched().build()) {
             outer.makeCurrent();
             try {
                 List<IOLoop> inside = new ArrayList<>();
@@ -97,7 +101,8 @@ class IOLoopLifecycleTests {
     void exceptionFromACallbackIsReportedAndTheLoopGoesOn() {
         List<String> errors = new ArrayList<>();
         try (IOLoop loop = TestLoops.unwatched()
-                .errorHandler((source, e) -> errors.add(source + ": " + e.getMessage())).build()) {
+                .errorHandler((source, e) -> errors.add(source + ": " + e.getMessage()))
+                .build()) {
             Runnable failing = new Runnable() {
                 @Override
                 public void run() {
@@ -142,20 +147,23 @@ class IOLoopLifecycleTests {
         loop.close();
         assertThatCode(loop::close).doesNotThrowAnyException();
         assertThat(loop.isClosed()).isTrue();
-        assertThatCode(() -> loop.addCallback(() -> { })).doesNotThrowAnyException();
-        assertThatCode(() -> loop.spawnCallback(() -> { })).doesNotThrowAnyException();
-        assertThatThrownBy(() -> loop.execute(() -> { })).isInstanceOf(RejectedExecutionException.class);
+        assertThatCode(() -> loop.addCallback(() -> {})).doesNotThrowAnyException();
+        assertThatCode(() -> loop.spawnCallback(() -> {})).doesNotThrowAnyException();
+        assertThatThrownBy(() -> loop.execute(() -> {})).isInstanceOf(RejectedExecutionException.class);
         assertThatThrownBy(() -> CompletableFuture.supplyAsync(() -> 1, loop))
                 .isInstanceOf(RejectedExecutionException.class);
         try (Pipe.SourceChannel source = Pipe.open().source()) {
             source.configureBlocking(false);
-            assertThatThrownBy(() -> loop.addHandler(source, (ch, e) -> { }, IOLoop.READ))
-                    .isInstanceOf(IllegalStateException.class).hasMessage("IOLoop is closed");
+            assertThatThrownBy(() -> loop.addHandler(source, (ch, e) -> {}, IOLoop.READ))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("IOLoop is closed");
         }
-        assertThatThrownBy(() -> loop.addTimeout(Duration.ZERO, () -> { })).hasMessage("IOLoop is closed");
-        assertThatThrownBy(() -> loop.callAt(0, () -> { })).hasMessage("IOLoop is closed");
-        assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> { })).hasMessage("IOLoop is closed");
-        assertThatThrownBy(loop::start).isInstanceOf(IllegalStateException.class).hasMessage("IOLoop is closed");
+        assertThatThrownBy(() -> loop.addTimeout(Duration.ZERO, () -> {})).hasMessage("IOLoop is closed");
+        assertThatThrownBy(() -> loop.callAt(0, () -> {})).hasMessage("IOLoop is closed");
+        assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> {})).hasMessage("IOLoop is closed");
+        assertThatThrownBy(loop::start)
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("IOLoop is closed");
     }
 
     @Test
@@ -166,11 +174,11 @@ class IOLoopLifecycleTests {
             kept.source().configureBlocking(false);
             closed.source().configureBlocking(false);
             IOLoop a = TestLoops.unwatched().build();
-            a.addHandler(kept.source(), (ch, e) -> { }, IOLoop.READ);
+            a.addHandler(kept.source(), (ch, e) -> {}, IOLoop.READ);
             a.close();
             assertThat(kept.source().isOpen()).isTrue();
             IOLoop b = TestLoops.unwatched().build();
-            b.addHandler(closed.source(), (ch, e) -> { }, IOLoop.READ);
+            b.addHandler(closed.source(), (ch, e) -> {}, IOLoop.READ);
             b.close(true);
             assertThat(closed.source().isOpen()).isFalse();
         } finally {
@@ -193,14 +201,19 @@ class IOLoopLifecycleTests {
         }
         assertThat(count(fds)).isLessThanOrEqualTo(before);
         // The default executors' threads end once their loops are closed.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
-                Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("fd-check-")));
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("fd-check-")));
     }
 
     private static void useAndClose() throws Exception {
-        IOLoop loop = IOLoop.builder().name("fd-check-" + System.nanoTime()).blockedThreshold(Duration.ofSeconds(1))
+        IOLoop loop = IOLoop.builder()
+                .name("fd-check-" + System.nanoTime())
+                .blockedThreshold(Duration.ofSeconds(1))
                 .build();
-        CompletableFuture<String> result = loop.runInExecutor(null, () -> Thread.currentThread().getName());
+        CompletableFuture<String> result =
+                loop.runInExecutor(null, () -> Thread.currentThread().getName());
         loop.addFuture(result, f -> loop.stop());
         loop.start();
         assertThat(result.get(5, TimeUnit.SECONDS)).contains("executor");

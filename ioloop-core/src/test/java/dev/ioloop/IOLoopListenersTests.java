@@ -29,8 +29,11 @@ class IOLoopListenersTests {
 
     private final TestClock clock = new TestClock();
     private final List<Object[]> errors = new CopyOnWriteArrayList<>();
-    private final IOLoop loop = IOLoop.builder().clock(clock).blockedThreshold(Duration.ZERO)
-            .errorHandler((source, error) -> errors.add(new Object[] {source, error})).build();
+    private final IOLoop loop = IOLoop.builder()
+            .clock(clock)
+            .blockedThreshold(Duration.ZERO)
+            .errorHandler((source, error) -> errors.add(new Object[] {source, error}))
+            .build();
 
     @AfterEach
     void close() {
@@ -48,7 +51,9 @@ class IOLoopListenersTests {
 
         assertThat(first).containsExactly(LATENESS);
         assertThat(second).isEqualTo(first);
-        assertThat(loop.stats().latencySamples()).as("one sample, however many listeners").isOne();
+        assertThat(loop.stats().latencySamples())
+                .as("one sample, however many listeners")
+                .isOne();
     }
 
     @Test
@@ -74,7 +79,9 @@ class IOLoopListenersTests {
         lateTimeoutStep();
         assertThat(first).hasSize(1);
         assertThat(second).hasSize(3);
-        assertThat(loop.stats().latencySamples()).as("no listener left: no sample").isEqualTo(samples);
+        assertThat(loop.stats().latencySamples())
+                .as("no listener left: no sample")
+                .isEqualTo(samples);
     }
 
     @Test
@@ -97,8 +104,11 @@ class IOLoopListenersTests {
         List<Long> fromBuilder = new ArrayList<>();
         List<Long> added = new ArrayList<>();
         List<Long> fromSetter = new ArrayList<>();
-        try (IOLoop withBuilderListener = IOLoop.builder().clock(clock).blockedThreshold(Duration.ZERO)
-                .latencyListener(fromBuilder::add).build()) {
+        try (IOLoop withBuilderListener = IOLoop.builder()
+                .clock(clock)
+                .blockedThreshold(Duration.ZERO)
+                .latencyListener(fromBuilder::add)
+                .build()) {
             withBuilderListener.addLatencyListener(added::add);
             lateTimeoutStep(withBuilderListener);
             assertThat(fromBuilder).containsExactly(LATENESS);
@@ -153,8 +163,12 @@ class IOLoopListenersTests {
             return clock.getAsLong();
         };
         Pipe pipe = Pipe.open();
-        try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink();
-                IOLoop counted = IOLoop.builder().clock(counting).blockedThreshold(Duration.ZERO).build()) {
+        try (Pipe.SourceChannel source = pipe.source();
+                Pipe.SinkChannel sink = pipe.sink();
+                IOLoop counted = IOLoop.builder()
+                        .clock(counting)
+                        .blockedThreshold(Duration.ZERO)
+                        .build()) {
             source.configureBlocking(false);
             counted.addHandler(source, (ch, events) -> ch.read(ByteBuffer.allocate(8)), IOLoop.READ);
 
@@ -164,15 +178,21 @@ class IOLoopListenersTests {
             ListenerRegistration registration = counted.addLatencyListener(samples::add);
             int sampled = clockReadsOfABusyStep(counted, sink, reads);
             assertThat(samples).as("the step was sampled").hasSize(1);
-            assertThat(sampled).as("sampling reads the clock: the count can tell").isGreaterThan(never);
+            assertThat(sampled)
+                    .as("sampling reads the clock: the count can tell")
+                    .isGreaterThan(never);
 
             registration.remove();
-            assertThat(clockReadsOfABusyStep(counted, sink, reads)).as("added, then removed").isEqualTo(never);
+            assertThat(clockReadsOfABusyStep(counted, sink, reads))
+                    .as("added, then removed")
+                    .isEqualTo(never);
 
             counted.setLatencyListener(samples::add);
             assertThat(clockReadsOfABusyStep(counted, sink, reads)).isEqualTo(sampled);
             counted.setLatencyListener(null);
-            assertThat(clockReadsOfABusyStep(counted, sink, reads)).as("set, then cleared").isEqualTo(never);
+            assertThat(clockReadsOfABusyStep(counted, sink, reads))
+                    .as("set, then cleared")
+                    .isEqualTo(never);
             assertThat(samples).hasSize(2);
         }
     }
@@ -183,11 +203,14 @@ class IOLoopListenersTests {
         AtomicInteger firstCalls = new AtomicInteger();
         AtomicInteger secondCalls = new AtomicInteger();
         AtomicReference<CountDownLatch> heard = new AtomicReference<>();
-        IOLoop watched = IOLoop.builder().name("blocked-listeners").blockedThreshold(Duration.ofMillis(50))
+        IOLoop watched = IOLoop.builder()
+                .name("blocked-listeners")
+                .blockedThreshold(Duration.ofMillis(50))
                 .blockedListener((l, t, nanos) -> {
                     fromBuilderCalls.incrementAndGet();
                     heard.get().countDown();
-                }).build();
+                })
+                .build();
         // Notified in the order added: the builder's, the first, the second. A listener that should not be called
         // any more would therefore have been called before the second one releases the stretch.
         ListenerRegistration first = watched.addBlockedListener((l, t, nanos) -> {
@@ -200,7 +223,8 @@ class IOLoopListenersTests {
             secondCalls.incrementAndGet();
             heard.get().countDown();
         });
-        try (watched; LoopThread running = LoopThread.start(watched)) {
+        try (watched;
+                LoopThread running = LoopThread.start(watched)) {
             blockUntilHeard(running, heard, 3);
             assertThat(reportedLoop.get()).isSameAs(watched);
             assertThat(fromBuilderCalls).hasValue(1);
@@ -225,7 +249,7 @@ class IOLoopListenersTests {
 
     /** One step whose only work is a timeout that starts {@link #LATENESS} late. */
     private void lateTimeoutStep(IOLoop stepped) {
-        stepped.callLater(Duration.ofMillis(10), () -> { });
+        stepped.callLater(Duration.ofMillis(10), () -> {});
         clock.advance(Duration.ofMillis(25));
         assertThat(stepped.runOnce(Duration.ZERO)).isOne();
     }
@@ -234,10 +258,9 @@ class IOLoopListenersTests {
      * One step with every kind of work the sampler measures (a callback from another thread, a due timeout, an I/O
      * event); returns how many times the loop read its clock during the step.
      */
-    private int clockReadsOfABusyStep(IOLoop stepped, Pipe.SinkChannel sink, AtomicInteger reads)
-            throws IOException {
-        stepped.addCallback(() -> { }); // from this thread while the loop does not run: a cross-thread callback
-        stepped.callLater(Duration.ofMillis(1), () -> { });
+    private int clockReadsOfABusyStep(IOLoop stepped, Pipe.SinkChannel sink, AtomicInteger reads) throws IOException {
+        stepped.addCallback(() -> {}); // from this thread while the loop does not run: a cross-thread callback
+        stepped.callLater(Duration.ofMillis(1), () -> {});
         clock.advance(Duration.ofMillis(2));
         sink.write(ByteBuffer.wrap(new byte[] {1}));
         int before = reads.get();
@@ -257,7 +280,9 @@ class IOLoopListenersTests {
             awaitQuietly(latch);
             ran.countDown();
         });
-        assertThat(latch.await(10, TimeUnit.SECONDS)).as("the listeners heard the stretch").isTrue();
+        assertThat(latch.await(10, TimeUnit.SECONDS))
+                .as("the listeners heard the stretch")
+                .isTrue();
         assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
         running.call(() -> null); // the stretch is over: the loop polled since
     }

@@ -18,14 +18,16 @@ import org.junit.jupiter.api.Test;
 class IOLoopObservabilityTests {
 
     private final List<Long> samples = new ArrayList<>();
+
     @AutoClose
     private final SteppedLoop stepped = TestLoops.stepped(builder -> builder.latencyListener(samples::add));
+
     private final TestClock clock = stepped.clock;
     private final IOLoop loop = stepped.loop;
 
     @Test
     void lateTimeoutYieldsHowLateItStarted() {
-        loop.callLater(Duration.ofMillis(10), () -> { });
+        loop.callLater(Duration.ofMillis(10), () -> {});
         clock.advance(Duration.ofMillis(25));
         loop.runOnce(Duration.ZERO);
         assertThat(samples).containsExactly(15_000_000L);
@@ -33,8 +35,8 @@ class IOLoopObservabilityTests {
 
     @Test
     void iterationYieldsOneSampleTheLargestOverItsWork() {
-        loop.callLater(Duration.ofMillis(1), () -> { });
-        loop.callLater(Duration.ofMillis(5), () -> { });
+        loop.callLater(Duration.ofMillis(1), () -> {});
+        loop.callLater(Duration.ofMillis(5), () -> {});
         loop.callLater(Duration.ofMillis(2), () -> clock.advance(Duration.ofMillis(4)));
         clock.advance(Duration.ofMillis(5));
         loop.runOnce(Duration.ZERO);
@@ -44,7 +46,7 @@ class IOLoopObservabilityTests {
 
     @Test
     void callbackFromAnotherThreadYieldsTheTimeItWaitedInTheQueue() throws Exception {
-        Thread producer = new Thread(() -> loop.addCallback(() -> { }));
+        Thread producer = new Thread(() -> loop.addCallback(() -> {}));
         producer.start();
         producer.join();
         clock.advance(Duration.ofMillis(7));
@@ -54,9 +56,9 @@ class IOLoopObservabilityTests {
 
     @Test
     void oldestCallbackFromAnotherThreadDecidesTheSample() throws Exception {
-        onAnotherThread(() -> loop.addCallback(() -> { }));
+        onAnotherThread(() -> loop.addCallback(() -> {}));
         clock.advance(Duration.ofMillis(3));
-        onAnotherThread(() -> loop.addCallback(() -> { }));
+        onAnotherThread(() -> loop.addCallback(() -> {}));
         clock.advance(Duration.ofMillis(4));
         loop.runOnce(Duration.ZERO);
         assertThat(samples).containsExactly(7_000_000L);
@@ -66,7 +68,7 @@ class IOLoopObservabilityTests {
     void callbackFromAnotherThreadWaitingBehindASlowOneCountsTheWait() throws Exception {
         onAnotherThread(() -> {
             loop.addCallback(() -> clock.advance(Duration.ofMillis(20)));
-            loop.addCallback(() -> { });
+            loop.addCallback(() -> {});
         });
         loop.runOnce(Duration.ZERO);
         assertThat(samples).containsExactly(20_000_000L);
@@ -82,19 +84,24 @@ class IOLoopObservabilityTests {
             }
             return clock.getAsLong();
         };
-        try (IOLoop measured = TestLoops.unwatched().clock(counting).latencyListener(samples::add).build()) {
+        try (IOLoop measured = TestLoops.unwatched()
+                .clock(counting)
+                .latencyListener(samples::add)
+                .build()) {
             onAnotherThread(() -> {
                 for (int i = 0; i < 100; i++) {
-                    measured.addCallback(() -> { });
+                    measured.addCallback(() -> {});
                 }
             });
-            assertThat(producerReads).as("only the first callback of the next iteration is stamped").hasValue(1);
+            assertThat(producerReads)
+                    .as("only the first callback of the next iteration is stamped")
+                    .hasValue(1);
             clock.advance(Duration.ofMillis(2));
             assertThat(measured.runOnce(Duration.ZERO)).isEqualTo(100);
             assertThat(samples).containsExactly(2_000_000L);
             onAnotherThread(() -> {
                 for (int i = 0; i < 100; i++) {
-                    measured.addCallback(() -> { });
+                    measured.addCallback(() -> {});
                 }
             });
             assertThat(producerReads).hasValue(2);
@@ -135,9 +142,11 @@ class IOLoopObservabilityTests {
 
     @Test
     void callbacksAddedOnTheLoopThreadYieldNoQueueLatency() {
-        loop.addCallback(() -> loop.addCallback(() -> { }));
+        loop.addCallback(() -> loop.addCallback(() -> {}));
         loop.runOnce(Duration.ZERO);
-        assertThat(samples).as("the outer callback came from this (non-loop) thread").containsExactly(0L);
+        assertThat(samples)
+                .as("the outer callback came from this (non-loop) thread")
+                .containsExactly(0L);
         samples.clear();
         clock.advance(Duration.ofMillis(50));
         assertThat(loop.runOnce(Duration.ZERO)).as("the inner callback ran").isOne();
@@ -148,9 +157,9 @@ class IOLoopObservabilityTests {
     void statsCountWhatTheLoopDid() throws IOException {
         Pipe pipe = stepped.pipe();
         loop.addHandler(pipe.source(), (ch, events) -> ch.read(ByteBuffer.allocate(8)), IOLoop.READ);
-        loop.addCallback(() -> { });
-        loop.callLater(Duration.ofSeconds(1), () -> { });
-        loop.callLater(Duration.ofSeconds(9), () -> { });
+        loop.addCallback(() -> {});
+        loop.callLater(Duration.ofSeconds(1), () -> {});
+        loop.callLater(Duration.ofSeconds(9), () -> {});
         IOLoopStats stats = loop.stats();
         assertThat(stats.handlers()).isOne();
         assertThat(stats.pendingCallbacks()).isOne();

@@ -56,7 +56,9 @@ class IOLoopRunSyncIsolationTests {
         try (IOLoop loop = newLoop()) {
             CompletableFuture<String> never = new CompletableFuture<>();
             assertTimesOut(loop, never);
-            assertThat(never.isCancelled()).as("the timeout cancelled the stage").isTrue();
+            assertThat(never.isCancelled())
+                    .as("the timeout cancelled the stage")
+                    .isTrue();
 
             assertThat(loop.runSync(() -> completedLater(loop, "second", Duration.ofMillis(10)), GENEROUS))
                     .isEqualTo("second");
@@ -70,20 +72,22 @@ class IOLoopRunSyncIsolationTests {
             assertTimesOut(loop, new CompletableFuture<>());
 
             AtomicInteger hops = new AtomicInteger();
-            String value = loop.runSync(() -> {
-                CompletableFuture<String> f = new CompletableFuture<>();
-                loop.addCallback(new Runnable() {
-                    @Override
-                    public void run() {
-                        if (hops.incrementAndGet() == 3) {
-                            f.complete("third hop");
-                        } else {
-                            loop.addCallback(this); // runs in the next iteration
-                        }
-                    }
-                });
-                return f;
-            }, GENEROUS);
+            String value = loop.runSync(
+                    () -> {
+                        CompletableFuture<String> f = new CompletableFuture<>();
+                        loop.addCallback(new Runnable() {
+                            @Override
+                            public void run() {
+                                if (hops.incrementAndGet() == 3) {
+                                    f.complete("third hop");
+                                } else {
+                                    loop.addCallback(this); // runs in the next iteration
+                                }
+                            }
+                        });
+                        return f;
+                    },
+                    GENEROUS);
             assertThat(value).isEqualTo("third hop");
             assertThat(hops).hasValue(3);
         }
@@ -115,19 +119,25 @@ class IOLoopRunSyncIsolationTests {
 
             AtomicReference<Thread> helper = new AtomicReference<>();
             try {
-                String value = loop.runSync(() -> {
-                    CompletableFuture<String> s2 = new CompletableFuture<>();
-                    Thread t = new Thread(() -> {
-                        // Run 1's whenComplete runs here, on this thread, before complete() returns.
-                        source1.complete("late");
-                        // Only now is run 2's stage completed, and not before the loop's next iteration: a stop
-                        // that run 1's completion requested would end run 2 first.
-                        loop.addCallback(() -> loop.callLater(Duration.ofMillis(10), () -> s2.complete("second")));
-                    }, "late-completer");
-                    helper.set(t);
-                    t.start();
-                    return s2;
-                }, GENEROUS);
+                String value = loop.runSync(
+                        () -> {
+                            CompletableFuture<String> s2 = new CompletableFuture<>();
+                            Thread t = new Thread(
+                                    () -> {
+                                        // Run 1's whenComplete runs here, on this thread, before complete() returns.
+                                        source1.complete("late");
+                                        // Only now is run 2's stage completed, and not before the loop's next
+                                        // iteration: a stop
+                                        // that run 1's completion requested would end run 2 first.
+                                        loop.addCallback(() ->
+                                                loop.callLater(Duration.ofMillis(10), () -> s2.complete("second")));
+                                    },
+                                    "late-completer");
+                            helper.set(t);
+                            t.start();
+                            return s2;
+                        },
+                        GENEROUS);
                 assertThat(value).isEqualTo("second");
             } finally {
                 joinIfStarted(helper.get());
@@ -143,10 +153,12 @@ class IOLoopRunSyncIsolationTests {
             CompletableFuture<String> source1 = new CompletableFuture<>();
             assertTimesOut(loop, kind.of(source1));
 
-            String value = loop.runSync(() -> {
-                source1.complete("late"); // run 1's whenComplete runs inline, here on the loop thread
-                return completedLater(loop, "second", Duration.ofMillis(10));
-            }, GENEROUS);
+            String value = loop.runSync(
+                    () -> {
+                        source1.complete("late"); // run 1's whenComplete runs inline, here on the loop thread
+                        return completedLater(loop, "second", Duration.ofMillis(10));
+                    },
+                    GENEROUS);
             assertThat(value).isEqualTo("second");
             assertThat(source1).isCompletedWithValue("late");
         }
@@ -170,18 +182,23 @@ class IOLoopRunSyncIsolationTests {
         try (IOLoop loop = newLoop()) {
             AtomicInteger firstCalls = new AtomicInteger();
             loop.stop(); // while not running: the next start() returns at once
-            assertThatThrownBy(() -> loop.runSync(() -> {
-                firstCalls.incrementAndGet();
-                return CompletableFuture.completedFuture("first");
-            }, GENEROUS)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> loop.runSync(
+                            () -> {
+                                firstCalls.incrementAndGet();
+                                return CompletableFuture.completedFuture("first");
+                            },
+                            GENEROUS))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessage("loop stopped before the stage completed");
             assertThat(firstCalls).hasValue(0);
 
             AtomicInteger secondCalls = new AtomicInteger();
-            String value = loop.runSync(() -> {
-                secondCalls.incrementAndGet();
-                return completedLater(loop, "second", Duration.ofMillis(10));
-            }, GENEROUS);
+            String value = loop.runSync(
+                    () -> {
+                        secondCalls.incrementAndGet();
+                        return completedLater(loop, "second", Duration.ofMillis(10));
+                    },
+                    GENEROUS);
             assertThat(value).isEqualTo("second");
             assertThat(secondCalls).hasValue(1);
             assertThat(firstCalls).as("the first run's fn stayed unrun").hasValue(0);
@@ -192,9 +209,12 @@ class IOLoopRunSyncIsolationTests {
     void fnThatThrewSynchronouslyLeavesNothingForTheNextRun() {
         try (IOLoop loop = newLoop()) {
             IllegalArgumentException boom = new IllegalArgumentException("sync");
-            assertThatThrownBy(() -> loop.runSync(() -> {
-                throw boom;
-            }, TIMEOUT)).isSameAs(boom);
+            assertThatThrownBy(() -> loop.runSync(
+                            () -> {
+                                throw boom;
+                            },
+                            TIMEOUT))
+                    .isSameAs(boom);
 
             // Lasts past the first run's deadline, so its timeout, had it survived, would fire in this run.
             assertThat(loop.runSync(() -> completedLater(loop, "second", TIMEOUT.multipliedBy(3))))
@@ -205,7 +225,8 @@ class IOLoopRunSyncIsolationTests {
     @Test
     void timeoutOfACompletedRunNeverFiresInALaterRun() {
         try (IOLoop loop = newLoop()) {
-            assertThat(loop.runSync(() -> CompletableFuture.completedFuture("first"), TIMEOUT)).isEqualTo("first");
+            assertThat(loop.runSync(() -> CompletableFuture.completedFuture("first"), TIMEOUT))
+                    .isEqualTo("first");
 
             // No timeout of its own, and lasts past the first run's deadline.
             assertThat(loop.runSync(() -> completedLater(loop, "second", TIMEOUT.multipliedBy(3))))

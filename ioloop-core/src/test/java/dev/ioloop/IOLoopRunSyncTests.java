@@ -42,22 +42,25 @@ class IOLoopRunSyncTests {
     void synchronousExceptionFromFnPropagatesAsItIs() {
         IllegalArgumentException boom = new IllegalArgumentException("sync");
         assertThatThrownBy(() -> loop.runSync(() -> {
-            throw boom;
-        })).isSameAs(boom);
+                    throw boom;
+                }))
+                .isSameAs(boom);
         assertThat(loop.isRunning()).isFalse();
     }
 
     @Test
     void uncheckedFailureOfTheStagePropagatesAsItIs() {
         IllegalStateException boom = new IllegalStateException("async");
-        assertThatThrownBy(() -> loop.runSync(() -> CompletableFuture.failedFuture(boom))).isSameAs(boom);
+        assertThatThrownBy(() -> loop.runSync(() -> CompletableFuture.failedFuture(boom)))
+                .isSameAs(boom);
     }
 
     @Test
     void checkedFailureOfTheStageIsWrappedKeepingTheCause() {
         IOException boom = new IOException("checked");
         assertThatThrownBy(() -> loop.runSync(() -> CompletableFuture.failedFuture(boom)))
-                .isInstanceOf(CompletionException.class).hasCause(boom);
+                .isInstanceOf(CompletionException.class)
+                .hasCause(boom);
     }
 
     @Test
@@ -72,7 +75,8 @@ class IOLoopRunSyncTests {
     @Test
     void nullStageIsANullPointerExceptionNamingFn() {
         Supplier<CompletionStage<String>> fn = () -> null;
-        assertThatThrownBy(() -> loop.runSync(fn)).isInstanceOf(NullPointerException.class)
+        assertThatThrownBy(() -> loop.runSync(fn))
+                .isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("fn");
     }
 
@@ -93,9 +97,11 @@ class IOLoopRunSyncTests {
     @Test
     void loopStoppedByOtherCodeBeforeTheStageCompletesIsReported() {
         assertThatThrownBy(() -> loop.runSync(() -> {
-            loop.stop();
-            return new CompletableFuture<String>();
-        })).isInstanceOf(IllegalStateException.class).hasMessage("loop stopped before the stage completed");
+                    loop.stop();
+                    return new CompletableFuture<String>();
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("loop stopped before the stage completed");
     }
 
     @Test

@@ -63,10 +63,11 @@ class IOLoopStormTests {
         ExecutorService threads = Executors.newFixedThreadPool(PRODUCERS + 1);
         List<AutoCloseable> resources = new ArrayList<>();
         try (LoopThread running = LoopThread.start(loop)) {
-            ServerSocketChannel server = ServerSocketChannel.open()
-                    .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            ServerSocketChannel server =
+                    ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             resources.add(server);
-            Socket client = new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort());
+            Socket client =
+                    new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort());
             resources.add(client);
             client.setSoTimeout(60_000);
             SocketChannel accepted = server.accept();
@@ -104,7 +105,9 @@ class IOLoopStormTests {
 
             for (int p = 0; p < PRODUCERS; p++) {
                 assertThat(seen[0][p]).as("callbacks run of producer %d", p).isEqualTo(PER_PRODUCER);
-                assertThat(seen[1][p]).as("callbacks of producer %d run out of order", p).isZero();
+                assertThat(seen[1][p])
+                        .as("callbacks of producer %d run out of order", p)
+                        .isZero();
             }
             assertThat(crcs[0]).as("bytes echoed").isEqualTo(ECHO_BYTES);
             assertThat(crcs[2]).as("CRC of the echo").isEqualTo(crcs[1]);
@@ -172,8 +175,12 @@ class IOLoopStormTests {
             buffer.flip();
             channel.write(buffer);
             buffer.compact();
-            IOLoop.current().updateHandler(channel, buffer.position() == 0 ? IOLoop.READ
-                    : buffer.hasRemaining() ? IOLoop.READ | IOLoop.WRITE : IOLoop.WRITE);
+            IOLoop.current()
+                    .updateHandler(
+                            channel,
+                            buffer.position() == 0
+                                    ? IOLoop.READ
+                                    : buffer.hasRemaining() ? IOLoop.READ | IOLoop.WRITE : IOLoop.WRITE);
         }
     }
 }

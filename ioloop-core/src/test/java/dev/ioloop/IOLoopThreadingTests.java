@@ -26,7 +26,9 @@ class IOLoopThreadingTests {
             running.loop.addCallback(() -> ranAfter.complete(System.nanoTime() - sent));
             long nanos = ranAfter.get(5, TimeUnit.SECONDS);
             assertThat(running.thread.isAlive()).isTrue();
-            assertThat(nanos).as("woken within 5 s, not left in an indefinite poll").isPositive();
+            assertThat(nanos)
+                    .as("woken within 5 s, not left in an indefinite poll")
+                    .isPositive();
         }
     }
 
@@ -118,7 +120,7 @@ class IOLoopThreadingTests {
     void stopFromAnotherThreadWakesASleepingLoop() throws Exception {
         LoopThread running = LoopThread.start();
         IOLoop loop = running.loop;
-        running.call(() -> loop.callLater(Duration.ofHours(1), () -> { }));
+        running.call(() -> loop.callLater(Duration.ofHours(1), () -> {}));
         loop.stop();
         running.thread.join(5_000);
         assertThat(running.thread.isAlive()).isFalse();
@@ -132,19 +134,26 @@ class IOLoopThreadingTests {
                 Pipe.SourceChannel source = Pipe.open().source()) {
             IOLoop loop = running.loop;
             source.configureBlocking(false);
-            assertThatThrownBy(() -> loop.addHandler(source, (ch, e) -> { }, IOLoop.READ))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("use addCallback");
+            assertThatThrownBy(() -> loop.addHandler(source, (ch, e) -> {}, IOLoop.READ))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("use addCallback");
             assertThatThrownBy(() -> loop.removeHandler(source))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("use addCallback");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("use addCallback");
             assertThatThrownBy(() -> loop.updateHandler(source, IOLoop.READ))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("use addCallback");
-            assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> { }))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("use addCallback");
-            assertThatThrownBy(() -> loop.callAt(0, () -> { }))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("use addCallback");
-            assertThatThrownBy(loop::start).isInstanceOf(IllegalStateException.class)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("use addCallback");
+            assertThatThrownBy(() -> loop.callLater(Duration.ZERO, () -> {}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("use addCallback");
+            assertThatThrownBy(() -> loop.callAt(0, () -> {}))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("use addCallback");
+            assertThatThrownBy(loop::start)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("already running");
-            assertThatThrownBy(loop::close).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(loop::close)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("running");
             assertThat(running.call(() -> loop.removeHandler(source))).isFalse();
         }
@@ -154,8 +163,8 @@ class IOLoopThreadingTests {
     void timeoutCancelledFromAnotherThreadNeverRuns() throws Exception {
         try (LoopThread running = LoopThread.start()) {
             AtomicInteger runs = new AtomicInteger();
-            dev.ioloop.Timeout timeout = running.call(
-                    () -> running.loop.callLater(Duration.ofMillis(50), runs::incrementAndGet));
+            dev.ioloop.Timeout timeout =
+                    running.call(() -> running.loop.callLater(Duration.ofMillis(50), runs::incrementAndGet));
             assertThat(timeout.cancel()).isTrue();
             assertThat(timeout.cancel()).isFalse();
             // A later timeout proves the loop went past the cancelled one's deadline.

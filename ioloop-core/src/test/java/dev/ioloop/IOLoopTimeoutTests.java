@@ -34,12 +34,12 @@ class IOLoopTimeoutTests {
     void removeTimeoutIsANoOpWhenAlreadyRunOrCancelled() {
         try (SteppedLoop stepped = TestLoops.stepped()) {
             IOLoop loop = stepped.loop;
-            Timeout t = loop.callLater(Duration.ZERO, () -> { });
+            Timeout t = loop.callLater(Duration.ZERO, () -> {});
             stepped.step();
             loop.removeTimeout(t);
             loop.removeTimeout(t);
             loop.removeTimeout(null);
-            Timeout u = loop.callLater(Duration.ofSeconds(1), () -> { });
+            Timeout u = loop.callLater(Duration.ofSeconds(1), () -> {});
             loop.removeTimeout(u);
             loop.removeTimeout(u);
             assertThat(u.isCancelled()).isTrue();
@@ -53,7 +53,7 @@ class IOLoopTimeoutTests {
             IOLoop loop = stepped.loop;
             List<Timeout> timeouts = new ArrayList<>();
             for (int i = 0; i < 1000; i++) {
-                timeouts.add(loop.callLater(Duration.ofHours(1), () -> { }));
+                timeouts.add(loop.callLater(Duration.ofHours(1), () -> {}));
             }
             assertThat(loop.stats().pendingTimeouts()).isEqualTo(1000);
             timeouts.forEach(Timeout::cancel);
@@ -72,7 +72,7 @@ class IOLoopTimeoutTests {
                 List<Timeout> batch = running.call(() -> {
                     List<Timeout> list = new ArrayList<>(10_000);
                     for (int i = 0; i < 10_000; i++) {
-                        list.add(loop.callLater(Duration.ofDays(1), () -> { }));
+                        list.add(loop.callLater(Duration.ofDays(1), () -> {}));
                     }
                     return list;
                 });
@@ -81,7 +81,8 @@ class IOLoopTimeoutTests {
                 }
                 maxHeap = Math.max(maxHeap, running.call(loop::timerHeapSize));
             }
-            assertThat(maxHeap).as("entries in the timer heap after 2,000,000 adds and cancels")
+            assertThat(maxHeap)
+                    .as("entries in the timer heap after 2,000,000 adds and cancels")
                     .isLessThanOrEqualTo(30_000);
             assertThat(loop.stats().pendingTimeouts()).isZero();
         }
@@ -114,7 +115,9 @@ class IOLoopTimeoutTests {
             CompletableFuture<Long> iterations = new CompletableFuture<>();
             long start = running.call(() -> {
                 long s = loop.stats().iterations();
-                loop.callLater(Duration.ofMillis(200), () -> iterations.complete(loop.stats().iterations() - s));
+                loop.callLater(
+                        Duration.ofMillis(200),
+                        () -> iterations.complete(loop.stats().iterations() - s));
                 return s;
             });
             assertThat(start).isNotNegative();
@@ -122,5 +125,4 @@ class IOLoopTimeoutTests {
             assertThat(iterations.get(5, TimeUnit.SECONDS)).isLessThan(10);
         }
     }
-
 }

@@ -21,7 +21,8 @@ class LogLimiterTests {
         }
         assertThat(limiter.admit(String.class, IOException.class, QUIET - 1)).isEqualTo(-1);
         assertThat(limiter.admit(String.class, IOException.class, QUIET))
-                .as("the next one written carries the count held back").isEqualTo(1000);
+                .as("the next one written carries the count held back")
+                .isEqualTo(1000);
         assertThat(limiter.admit(String.class, IOException.class, QUIET + 1)).isEqualTo(-1);
         assertThat(limiter.admit(String.class, IOException.class, 3 * QUIET)).isEqualTo(1);
     }
@@ -42,8 +43,18 @@ class LogLimiterTests {
 
     @Test
     void everNewKindsAreRememberedOnlyUpToTheBoundAndAreAllWritten() {
-        Class<?>[] kinds = {String.class, Integer.class, Long.class, Short.class, Byte.class, Double.class,
-            Float.class, Character.class, Boolean.class, Object.class};
+        Class<?>[] kinds = {
+            String.class,
+            Integer.class,
+            Long.class,
+            Short.class,
+            Byte.class,
+            Double.class,
+            Float.class,
+            Character.class,
+            Boolean.class,
+            Object.class
+        };
         // 10 x 10 kinds > MAX_KINDS: the oldest are forgotten, so each is written when it comes back.
         int written = 0;
         for (int round = 0; round < 2; round++) {
@@ -61,7 +72,8 @@ class LogLimiterTests {
 
     @Test
     void aNegativeQuietTimeIsRejectedWithTheValue() {
-        assertThatThrownBy(() -> new LogLimiter(-5)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> new LogLimiter(-5))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("-5");
     }
 }

@@ -18,13 +18,15 @@ final class LoopThread implements AutoCloseable {
         this.loop = loop;
         CountDownLatch running = new CountDownLatch(1);
         loop.addCallback(running::countDown);
-        this.thread = new Thread(() -> {
-            try {
-                loop.start();
-            } catch (Throwable t) {
-                failure.set(t);
-            }
-        }, "test-" + loop.name());
+        this.thread = new Thread(
+                () -> {
+                    try {
+                        loop.start();
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                },
+                "test-" + loop.name());
         thread.start();
         assertThat(running.await(10, TimeUnit.SECONDS)).as("loop started").isTrue();
     }

@@ -19,7 +19,8 @@ class PeriodicCallbackRestartTests {
     private static final Duration PERIOD = Duration.ofSeconds(1);
 
     private final TestClock clock = new TestClock();
-    private final IOLoop loop = IOLoop.builder().clock(clock).blockedThreshold(Duration.ZERO).build();
+    private final IOLoop loop =
+            IOLoop.builder().clock(clock).blockedThreshold(Duration.ZERO).build();
 
     @AfterEach
     void close() {
@@ -28,7 +29,7 @@ class PeriodicCallbackRestartTests {
 
     @Test
     void startOnAClosedLoopThrowsAndLeavesTheCallbackStopped() {
-        PeriodicCallback pc = new PeriodicCallback(loop, () -> { }, PERIOD);
+        PeriodicCallback pc = new PeriodicCallback(loop, () -> {}, PERIOD);
         loop.close();
         assertThatThrownBy(pc::start).isInstanceOf(IllegalStateException.class).hasMessage("IOLoop is closed");
         assertThat(pc.isRunning()).isFalse();
@@ -40,11 +41,15 @@ class PeriodicCallbackRestartTests {
     @Test
     @Timeout(20)
     void startFromAnotherThreadWhileTheLoopRunsThrowsAndAStartOnTheLoopThreadStillWorks() throws Exception {
-        IOLoop running = IOLoop.builder().name("periodic-restart").blockedThreshold(Duration.ZERO).build();
+        IOLoop running = IOLoop.builder()
+                .name("periodic-restart")
+                .blockedThreshold(Duration.ZERO)
+                .build();
         AtomicInteger runs = new AtomicInteger();
         PeriodicCallback pc = new PeriodicCallback(running, runs::incrementAndGet, Duration.ofMillis(10));
         try (LoopThread thread = LoopThread.start(running)) {
-            assertThatThrownBy(pc::start).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(pc::start)
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("use addCallback");
             assertThat(pc.isRunning()).isFalse();
 
@@ -65,12 +70,15 @@ class PeriodicCallbackRestartTests {
     void restartInsideItsOwnCallbackLeavesOneSchedule() {
         int[] runs = new int[1];
         PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(loop, () -> {
-            if (++runs[0] == 1) {
-                self[0].stop();
-                self[0].start();
-            }
-        }, PERIOD);
+        self[0] = new PeriodicCallback(
+                loop,
+                () -> {
+                    if (++runs[0] == 1) {
+                        self[0].stop();
+                        self[0].start();
+                    }
+                },
+                PERIOD);
         self[0].start();
         step(PERIOD);
         assertThat(runs[0]).isOne();
@@ -93,12 +101,15 @@ class PeriodicCallbackRestartTests {
     void restartFromOutsideAfterARestartInsideGivesOneRunPerPeriod() {
         int[] runs = new int[1];
         PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(loop, () -> {
-            if (++runs[0] == 1) {
-                self[0].stop();
-                self[0].start();
-            }
-        }, PERIOD);
+        self[0] = new PeriodicCallback(
+                loop,
+                () -> {
+                    if (++runs[0] == 1) {
+                        self[0].stop();
+                        self[0].start();
+                    }
+                },
+                PERIOD);
         self[0].start();
         step(PERIOD);
         self[0].stop();
@@ -115,12 +126,15 @@ class PeriodicCallbackRestartTests {
     void restartInsideACallbackThatThrowsLeavesOneSchedule() {
         int[] runs = new int[1];
         PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(loop, () -> {
-            runs[0]++;
-            self[0].stop();
-            self[0].start();
-            throw new IllegalStateException("restarted, then failed");
-        }, PERIOD);
+        self[0] = new PeriodicCallback(
+                loop,
+                () -> {
+                    runs[0]++;
+                    self[0].stop();
+                    self[0].start();
+                    throw new IllegalStateException("restarted, then failed");
+                },
+                PERIOD);
         self[0].start();
         for (int period = 1; period <= 3; period++) {
             step(PERIOD);
@@ -136,10 +150,13 @@ class PeriodicCallbackRestartTests {
     void stopInsideItsOwnCallbackEndsTheSchedule() {
         int[] runs = new int[1];
         PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(loop, () -> {
-            runs[0]++;
-            self[0].stop();
-        }, PERIOD);
+        self[0] = new PeriodicCallback(
+                loop,
+                () -> {
+                    runs[0]++;
+                    self[0].stop();
+                },
+                PERIOD);
         self[0].start();
         step(PERIOD);
         assertThat(self[0].isRunning()).isFalse();

@@ -16,6 +16,7 @@ class PeriodicCallbackTests {
 
     @AutoClose
     private final SteppedLoop stepped = TestLoops.stepped();
+
     private final TestClock clock = stepped.clock;
     private final IOLoop loop = stepped.loop;
 
@@ -28,7 +29,8 @@ class PeriodicCallbackTests {
     @Test
     void periodicCallbackSkipsMissedSlots() {
         // A run that ended at 3.5 periods past its slot resumes on the grid, strictly after now.
-        assertThat(PeriodicCallback.nextDeadline(P, P + 3 * P + P / 2, P, 0, 0.5)).isEqualTo(5 * P);
+        assertThat(PeriodicCallback.nextDeadline(P, P + 3 * P + P / 2, P, 0, 0.5))
+                .isEqualTo(5 * P);
         // Exactly on a slot boundary: the next slot, never the current instant (no back-to-back run).
         assertThat(PeriodicCallback.nextDeadline(P, 3 * P, P, 0, 0.5)).isEqualTo(4 * P);
     }
@@ -48,20 +50,23 @@ class PeriodicCallbackTests {
 
     @Test
     void periodMustBePositive() {
-        assertThatThrownBy(() -> new PeriodicCallback(loop, () -> { }, Duration.ZERO))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("period must be > 0: PT0S");
-        assertThatThrownBy(() -> new PeriodicCallback(loop, () -> { }, Duration.ofMillis(-5)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PT-0.005S");
-        assertThatThrownBy(() -> new PeriodicCallback(loop, () -> { }, Duration.ofSeconds(1), -0.1))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-0.1");
+        assertThatThrownBy(() -> new PeriodicCallback(loop, () -> {}, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("period must be > 0: PT0S");
+        assertThatThrownBy(() -> new PeriodicCallback(loop, () -> {}, Duration.ofMillis(-5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("PT-0.005S");
+        assertThatThrownBy(() -> new PeriodicCallback(loop, () -> {}, Duration.ofSeconds(1), -0.1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-0.1");
     }
 
     @Test
     void firstRunComesOnePeriodAfterStartThenOnTheGrid() {
         List<Long> runs = new ArrayList<>();
         long start = clock.getAsLong();
-        PeriodicCallback pc = new PeriodicCallback(loop, () -> runs.add(clock.getAsLong() - start),
-                Duration.ofSeconds(1));
+        PeriodicCallback pc =
+                new PeriodicCallback(loop, () -> runs.add(clock.getAsLong() - start), Duration.ofSeconds(1));
         pc.start();
         assertThat(pc.isRunning()).isTrue();
         stepped.advanceAndStep(Duration.ofMillis(999));
@@ -104,10 +109,13 @@ class PeriodicCallbackTests {
     @Test
     void exceptionInTheCallbackIsReportedAndTheScheduleGoesOn() {
         int[] runs = new int[1];
-        PeriodicCallback pc = new PeriodicCallback(loop, () -> {
-            runs[0]++;
-            throw new IllegalStateException("periodic failure");
-        }, Duration.ofSeconds(1));
+        PeriodicCallback pc = new PeriodicCallback(
+                loop,
+                () -> {
+                    runs[0]++;
+                    throw new IllegalStateException("periodic failure");
+                },
+                Duration.ofSeconds(1));
         pc.start();
         stepped.advanceAndStep(Duration.ofSeconds(1));
         stepped.advanceAndStep(Duration.ofSeconds(1));

@@ -22,6 +22,7 @@ final class SteppedLoop implements AutoCloseable {
     final TestClock clock = new TestClock();
     /** The loop. */
     final IOLoop loop;
+
     private final List<AutoCloseable> resources = new ArrayList<>();
 
     SteppedLoop(UnaryOperator<IOLoop.Builder> options) {

@@ -13,8 +13,7 @@ import java.util.function.UnaryOperator;
  */
 final class TestLoops {
 
-    private TestLoops() {
-    }
+    private TestLoops() {}
 
     /** Returns a builder of a loop with the watchdog off ({@code blockedThreshold} zero) on the system clock. */
     static IOLoop.Builder unwatched() {

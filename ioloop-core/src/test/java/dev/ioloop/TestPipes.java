@@ -7,8 +7,7 @@ import java.util.List;
 /** Non-blocking pipes for tests, whose two ends are added to the test's list of things to close. */
 public final class TestPipes {
 
-    private TestPipes() {
-    }
+    private TestPipes() {}
 
     /** Opens a pipe with both ends non-blocking, and adds both ends to {@code resources}. */
     public static Pipe open(List<AutoCloseable> resources) throws IOException {

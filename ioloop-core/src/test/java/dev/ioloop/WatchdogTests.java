@@ -16,14 +16,16 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class WatchdogTests {
 
-    private record Report(Thread thread, long nanos, StackTraceElement[] stack) {
-    }
+    private record Report(Thread thread, long nanos, StackTraceElement[] stack) {}
 
     @Test
     void stretchOfWorkLongerThanTheThresholdIsReportedOnceWithTheLoopThreadsStack() throws Exception {
         LinkedBlockingQueue<Report> reports = new LinkedBlockingQueue<>();
-        IOLoop loop = IOLoop.builder().name("watched").blockedThreshold(Duration.ofMillis(50))
-                .blockedListener((l, t, nanos) -> reports.add(new Report(t, nanos, t.getStackTrace()))).build();
+        IOLoop loop = IOLoop.builder()
+                .name("watched")
+                .blockedThreshold(Duration.ofMillis(50))
+                .blockedListener((l, t, nanos) -> reports.add(new Report(t, nanos, t.getStackTrace())))
+                .build();
         try (LoopThread running = LoopThread.start(loop)) {
             CountDownLatch reported = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
@@ -53,8 +55,10 @@ class WatchdogTests {
     @Test
     void timeIdleInPollNeverCountsAsBlocked() throws Exception {
         CountDownLatch blocked = new CountDownLatch(1);
-        IOLoop loop = IOLoop.builder().blockedThreshold(Duration.ofMillis(200))
-                .blockedListener((l, t, nanos) -> blocked.countDown()).build();
+        IOLoop loop = IOLoop.builder()
+                .blockedThreshold(Duration.ofMillis(200))
+                .blockedListener((l, t, nanos) -> blocked.countDown())
+                .build();
         try (LoopThread running = LoopThread.start(loop)) {
             // Idle for 1.5 s (seven thresholds) waiting for a timeout.
             CompletableFuture<Void> fired = new CompletableFuture<>();
@@ -70,24 +74,30 @@ class WatchdogTests {
     void watchdogParksWhileEveryLoopSleepsAndStillReportsAStretchThatStartsMeanwhile() throws Exception {
         CountDownLatch reported = new CountDownLatch(1);
         AtomicLong reportedNanos = new AtomicLong();
-        IOLoop loop = IOLoop.builder().name("dormant").blockedThreshold(Duration.ofMillis(50))
+        IOLoop loop = IOLoop.builder()
+                .name("dormant")
+                .blockedThreshold(Duration.ofMillis(50))
                 .blockedListener((l, t, nanos) -> {
                     reportedNanos.set(nanos);
                     reported.countDown();
-                }).build();
+                })
+                .build();
         try (LoopThread running = LoopThread.start(loop)) {
             // The loop sleeps in poll with nothing scheduled: after a quiet threshold the watchdog stops looking.
             await().atMost(Duration.ofSeconds(10)).until(Watchdog.get()::isDormant);
             long checks = Watchdog.get().checks();
             // Ten thresholds without a single check (the timed checks made one every threshold).
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+            await().during(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(2))
                     .until(() -> Watchdog.get().checks() == checks);
 
             long wakeups = Watchdog.get().loopWakeups();
             CountDownLatch release = new CountDownLatch(1);
             loop.addCallback(() -> awaitQuietly(release)); // wakes the loop, which wakes the watchdog
             try {
-                assertThat(reported.await(10, TimeUnit.SECONDS)).as("blocked stretch reported").isTrue();
+                assertThat(reported.await(10, TimeUnit.SECONDS))
+                        .as("blocked stretch reported")
+                        .isTrue();
             } finally {
                 release.countDown();
             }
@@ -101,8 +111,11 @@ class WatchdogTests {
     @Test
     void loopStartedWhileTheWatchdogIsDormantIsWatchedFromItsFirstIteration() throws Exception {
         CountDownLatch reported = new CountDownLatch(1);
-        try (IOLoop loop = IOLoop.builder().name("stepped").blockedThreshold(Duration.ofMillis(50))
-                .blockedListener((l, t, nanos) -> reported.countDown()).build()) {
+        try (IOLoop loop = IOLoop.builder()
+                .name("stepped")
+                .blockedThreshold(Duration.ofMillis(50))
+                .blockedListener((l, t, nanos) -> reported.countDown())
+                .build()) {
             loop.runOnce(Duration.ZERO); // now watched, and not running between steps
             await().atMost(Duration.ofSeconds(10)).until(Watchdog.get()::isDormant);
 
@@ -116,7 +129,10 @@ class WatchdogTests {
 
     @Test
     void loopThatWakesOftenKeepsTheWatchdogOnTimedChecksInsteadOfUnparkingIt() throws Exception {
-        IOLoop loop = IOLoop.builder().name("chatty").blockedThreshold(Duration.ofMillis(100)).build();
+        IOLoop loop = IOLoop.builder()
+                .name("chatty")
+                .blockedThreshold(Duration.ofMillis(100))
+                .build();
         try (LoopThread running = LoopThread.start(loop)) {
             AtomicLong ticks = new AtomicLong();
             PeriodicCallback tick = new PeriodicCallback(loop, ticks::incrementAndGet, Duration.ofMillis(2));

@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 2,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class CallbackBenchmark {
 
     /** Tasks one producer may have submitted and not yet seen run. */
@@ -77,7 +79,7 @@ public class CallbackBenchmark {
                 case "ioloop" -> {
                     loop = IOLoop.builder().name("bench-loop").build();
                     if (latencyListener) {
-                        loop.setLatencyListener(latencyNanos -> { });
+                        loop.setLatencyListener(latencyNanos -> {});
                     }
                     java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(1);
                     loop.addCallback(running::countDown);

@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 2,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Thread)
 public class LoopIterationBenchmark {
 
@@ -70,7 +72,8 @@ public class LoopIterationBenchmark {
                 loop.addCallback(task);
             }
             case "netty-nio", "netty-epoll" -> {
-                netty = new ManualIoEventLoop(Thread.currentThread(), NettyTransport.of(target).ioHandlerFactory());
+                netty = new ManualIoEventLoop(
+                        Thread.currentThread(), NettyTransport.of(target).ioHandlerFactory());
                 task = () -> runs++;
             }
             default -> throw new IllegalArgumentException("unknown target: " + target);

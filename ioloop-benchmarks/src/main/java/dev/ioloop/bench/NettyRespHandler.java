@@ -49,6 +49,7 @@ final class NettyRespHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf cumulation;
     /** Bytes the partial command in {@link #cumulation} needs at least before it is worth parsing again. */
     private int needed;
+
     private ByteBuf reply;
     private boolean closing;
 
@@ -380,8 +381,8 @@ final class NettyRespHandler extends ChannelInboundHandlerAdapter {
     /** {@code CONFIG GET save} and {@code CONFIG GET appendonly} are what redis-benchmark asks on start. */
     private void config(ByteBuf out, ByteBuf buf) {
         if (argc == 3 && argLength[1] == 3 && is(buf, 1, GET)) {
-            byte[] answer = equalsIgnoreCase(buf, 2, SAVE) ? new byte[0]
-                    : equalsIgnoreCase(buf, 2, APPENDONLY) ? NO : null;
+            byte[] answer =
+                    equalsIgnoreCase(buf, 2, SAVE) ? new byte[0] : equalsIgnoreCase(buf, 2, APPENDONLY) ? NO : null;
             if (answer == null) {
                 out.writeBytes(RespWriter.EMPTY_ARRAY);
             } else {

@@ -41,9 +41,9 @@ public final class NettyRespServer implements AutoCloseable {
      * @param transport {@link NettyTransport#EPOLL} or {@link NettyTransport#NIO}
      * @throws InterruptedException if interrupted while binding
      */
-    public static NettyRespServer start(String host, int port, NettyTransport transport)
-            throws InterruptedException {
-        EventLoopGroup group = transport.newSingleThreadGroup("resp-" + transport.name().toLowerCase());
+    public static NettyRespServer start(String host, int port, NettyTransport transport) throws InterruptedException {
+        EventLoopGroup group =
+                transport.newSingleThreadGroup("resp-" + transport.name().toLowerCase());
         RespStore store = new RespStore();
         try {
             Channel channel = new ServerBootstrap()
@@ -117,8 +117,8 @@ public final class NettyRespServer implements AutoCloseable {
         }
         NettyRespServer server = start(host, port, transport);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "resp-shutdown"));
-        System.out.println("NettyRespServer (" + transport.name().toLowerCase() + ") listening on " + host + ":"
-                + server.port());
+        System.out.println(
+                "NettyRespServer (" + transport.name().toLowerCase() + ") listening on " + host + ":" + server.port());
         server.awaitClose();
     }
 

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
  * made by {@link #ioHandlerFactory()}), as ioloop separates {@code IOLoop} from its {@code Poller}.
  */
 public enum NettyTransport {
-
     NIO {
         @Override
         public IoHandlerFactory ioHandlerFactory() {
@@ -75,8 +74,7 @@ public enum NettyTransport {
         return switch (n) {
             case "nio" -> NIO;
             case "epoll" -> EPOLL;
-            default -> throw new IllegalArgumentException("unknown Netty transport: '" + name
-                    + "' (use nio or epoll)");
+            default -> throw new IllegalArgumentException("unknown Netty transport: '" + name + "' (use nio or epoll)");
         };
     }
 

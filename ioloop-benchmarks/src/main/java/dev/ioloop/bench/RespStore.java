@@ -72,7 +72,9 @@ final class RespStore {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && k.length == length
+            return o instanceof Key k
+                    && k.hash == hash
+                    && k.length == length
                     && Arrays.equals(bytes, 0, length, k.bytes, 0, length);
         }
     }

@@ -12,8 +12,7 @@ final class RespWriter {
     static final byte[] EMPTY_ARRAY = ascii("*0\r\n");
     private static final short CRLF = ('\r' << 8) | '\n';
 
-    private RespWriter() {
-    }
+    private RespWriter() {}
 
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);

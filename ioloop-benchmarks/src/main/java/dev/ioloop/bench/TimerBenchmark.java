@@ -46,14 +46,16 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 2, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 2,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @State(Scope.Thread)
 public class TimerBenchmark {
 
     private static final Duration DELAY = Duration.ofHours(1);
     private static final long DELAY_NANOS = DELAY.toNanos();
-    private static final Runnable TASK = () -> { };
-    private static final TimerTask WHEEL_TASK = timeout -> { };
+    private static final Runnable TASK = () -> {};
+    private static final TimerTask WHEEL_TASK = timeout -> {};
 
     @Param({"1000", "100000", "1000000"})
     public int pending;

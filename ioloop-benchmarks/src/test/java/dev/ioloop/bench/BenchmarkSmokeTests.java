@@ -36,8 +36,13 @@ class BenchmarkSmokeTests {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {CallbackBenchmark.class, LoopIterationBenchmark.class, TimerBenchmark.class,
-            DispatchBenchmark.class})
+    @ValueSource(
+            classes = {
+                CallbackBenchmark.class,
+                LoopIterationBenchmark.class,
+                TimerBenchmark.class,
+                DispatchBenchmark.class
+            })
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void benchmarkRunsOneTinyIteration(Class<?> benchmark) throws RunnerException {
         ChainedOptionsBuilder options = new OptionsBuilder()
@@ -61,10 +66,12 @@ class BenchmarkSmokeTests {
 
         assertThat(results).isNotEmpty();
         assertThat(results).allSatisfy(result -> {
-            String label = result.getParams().getBenchmark() + " " + result.getParams().getParam("target");
+            String label =
+                    result.getParams().getBenchmark() + " " + result.getParams().getParam("target");
             assertThat(result.getPrimaryResult().getScore()).as(label).isPositive();
         });
-        assertThat(results).extracting(result -> result.getParams().getParam("target"))
+        assertThat(results)
+                .extracting(result -> result.getParams().getParam("target"))
                 .containsAll(targets);
     }
 

@@ -17,6 +17,7 @@ public final class TimerHeap {
         protected final long deadlineNanos;
         /** Insertion order, the tie-breaker. */
         protected final long sequence;
+
         int heapIndex = -1;
 
         protected Entry(long deadlineNanos, long sequence) {

@@ -18,8 +18,7 @@ public final class Pollers {
     /** The name of the default backend, the JDK selector. */
     public static final String DEFAULT = SelectorPoller.NAME;
 
-    private Pollers() {
-    }
+    private Pollers() {}
 
     /** Returns the names of the backends available here, the default first. */
     public static List<String> available() {

@@ -35,7 +35,7 @@ public final class SelectorPoller implements Poller {
     /** This backend's name. */
     public static final String NAME = "selector";
 
-    private static final Consumer<SelectionKey> DISCARD = key -> { };
+    private static final Consumer<SelectionKey> DISCARD = key -> {};
 
     private final Selector selector;
     private final Consumer<SelectionKey> onSelected = this::onSelected;
@@ -144,8 +144,10 @@ public final class SelectorPoller implements Poller {
     }
 
     private static boolean needsWatch(SelectorKey key) {
-        return (key.interest & WRITE) != 0 && key.selectionKey.isValid()
-                && key.selectionKey.channel() instanceof SocketChannel socket && !socket.isConnected();
+        return (key.interest & WRITE) != 0
+                && key.selectionKey.isValid()
+                && key.selectionKey.channel() instanceof SocketChannel socket
+                && !socket.isConnected();
     }
 
     /** Brings each watched key's operations in line with its socket's state; drops those that need no watch. */
@@ -184,7 +186,8 @@ public final class SelectorPoller implements Poller {
         }
         if ((events & WRITE) != 0) {
             ops |= channel instanceof SocketChannel socket && socket.isConnectionPending()
-                    ? SelectionKey.OP_CONNECT : SelectionKey.OP_WRITE;
+                    ? SelectionKey.OP_CONNECT
+                    : SelectionKey.OP_WRITE;
         }
         return ops;
     }

@@ -115,21 +115,23 @@ class CallbackQueueConcurrencyTests {
         Thread[] threads = new Thread[producers];
         for (int p = 0; p < producers; p++) {
             int producer = p;
-            threads[p] = new Thread(() -> {
-                try {
-                    go.await();
-                    for (int i = 0; i < offers; i++) {
-                        Tagged task = new Tagged(producer, i);
-                        queue.offer(task, clock);
-                        offeredBy.set(producer * offers + i, time.incrementAndGet());
-                        if ((i & 63) == 0) {
-                            Thread.yield(); // let the consumer catch up now and then: drains of every size
+            threads[p] = new Thread(
+                    () -> {
+                        try {
+                            go.await();
+                            for (int i = 0; i < offers; i++) {
+                                Tagged task = new Tagged(producer, i);
+                                queue.offer(task, clock);
+                                offeredBy.set(producer * offers + i, time.incrementAndGet());
+                                if ((i & 63) == 0) {
+                                    Thread.yield(); // let the consumer catch up now and then: drains of every size
+                                }
+                            }
+                        } catch (Throwable e) {
+                            failure.set(e);
                         }
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "producer-" + p);
+                    },
+                    "producer-" + p);
             threads[p].start();
         }
         go.countDown();
@@ -155,7 +157,8 @@ class CallbackQueueConcurrencyTests {
             t.join();
         }
         assertThat(failure.get()).isNull();
-        assertThat(producerClockReads.sum()).as("at most one stamp per published consumer index")
+        assertThat(producerClockReads.sum())
+                .as("at most one stamp per published consumer index")
                 .isLessThanOrEqualTo(nonEmptyDrains + 1L);
         assertThat(heads.get(0)[1]).as("the very first offer always stamps").isNotEqualTo(Long.MIN_VALUE);
         for (long[] h : heads) {
@@ -189,7 +192,9 @@ class CallbackQueueConcurrencyTests {
         Thread producer = new Thread(() -> queue.offer(new Tagged(0, 4)), "producer");
         producer.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> queue.allocationFailures() > 0);
-        assertThat(producer.isAlive()).as("its position is claimed: it must not give up").isTrue();
+        assertThat(producer.isAlive())
+                .as("its position is claimed: it must not give up")
+                .isTrue();
 
         CallbackRing sink = new CallbackRing(8);
         // Moving into chunk 1 retires chunk 0 into the pool, where the waiting producer finds it (possibly in time
@@ -275,8 +280,7 @@ class CallbackQueueConcurrencyTests {
         }
 
         @Override
-        public void run() {
-        }
+        public void run() {}
     }
 
     /** Producers keeping at most {@code window} tasks in flight each, and the test thread consuming. */
@@ -297,26 +301,28 @@ class CallbackQueueConcurrencyTests {
             CountDownLatch go = new CountDownLatch(1);
             for (int p = 0; p < producers; p++) {
                 int producer = p;
-                threads[p] = new Thread(() -> {
-                    try {
-                        Tagged[] tasks = new Tagged[window];
-                        for (int i = 0; i < window; i++) {
-                            tasks[i] = new Tagged(producer, 0);
-                        }
-                        go.await();
-                        for (long i = 0; i < offers; i++) {
-                            while (i - received.get(producer) >= window) {
-                                Thread.yield();
+                threads[p] = new Thread(
+                        () -> {
+                            try {
+                                Tagged[] tasks = new Tagged[window];
+                                for (int i = 0; i < window; i++) {
+                                    tasks[i] = new Tagged(producer, 0);
+                                }
+                                go.await();
+                                for (long i = 0; i < offers; i++) {
+                                    while (i - received.get(producer) >= window) {
+                                        Thread.yield();
+                                    }
+                                    // Reused once the consumer has counted it: at most window tasks are in flight.
+                                    Tagged task = tasks[(int) (i % window)];
+                                    task.seq = i;
+                                    queue.offer(task);
+                                }
+                            } catch (Throwable e) {
+                                failure.set(e);
                             }
-                            // Reused once the consumer has counted it: at most window tasks are in flight.
-                            Tagged task = tasks[(int) (i % window)];
-                            task.seq = i;
-                            queue.offer(task);
-                        }
-                    } catch (Throwable e) {
-                        failure.set(e);
-                    }
-                }, "producer-" + p);
+                        },
+                        "producer-" + p);
                 threads[p].start();
             }
             go.countDown();
@@ -334,8 +340,7 @@ class CallbackQueueConcurrencyTests {
                 for (Runnable polled; (polled = sink.poll()) != null; ) {
                     Tagged task = (Tagged) polled;
                     int producer = task.producer;
-                    assertThat(task.seq).as("producer %d's next task", producer)
-                            .isEqualTo(received.get(producer));
+                    assertThat(task.seq).as("producer %d's next task", producer).isEqualTo(received.get(producer));
                     received.set(producer, received.get(producer) + 1);
                     seen++;
                 }

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class CallbackQueuesTests {
 
-    private static final Runnable TASK = () -> { };
+    private static final Runnable TASK = () -> {};
 
     @Test
     void ringGrowsKeepingFifoOrder() {
@@ -20,7 +20,7 @@ class CallbackQueuesTests {
         Runnable[] tasks = new Runnable[100];
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < 100; i++) {
-                tasks[i] = () -> { };
+                tasks[i] = () -> {};
                 ring.add(tasks[i]);
                 if (i % 3 == 0) {
                     // interleave removals so head and tail wrap around while growing
@@ -43,7 +43,7 @@ class CallbackQueuesTests {
         MpscChunkedCallbackQueue queue = new MpscChunkedCallbackQueue(4, 2);
         Runnable[] tasks = new Runnable[23];
         for (int i = 0; i < tasks.length; i++) {
-            tasks[i] = () -> { };
+            tasks[i] = () -> {};
             queue.offer(tasks[i]);
         }
         assertThat(queue.size()).isEqualTo(23);
@@ -83,7 +83,9 @@ class CallbackQueuesTests {
             queue.offer(TASK, clock);
             clock.now += 10;
         }
-        assertThat(clock.reads).as("only the first offer is the next drain's first task").isOne();
+        assertThat(clock.reads)
+                .as("only the first offer is the next drain's first task")
+                .isOne();
         assertThat(queue.drainTo(sink, 500)).isEqualTo(10);
         assertThat(queue.headStamp()).isEqualTo(100);
 
@@ -111,7 +113,9 @@ class CallbackQueuesTests {
         assertThat(clock.reads).as("only the very first offer stamped").isOne();
         CallbackRing sink = new CallbackRing(4);
         assertThat(queue.drainTo(sink, 900)).isEqualTo(2);
-        assertThat(queue.headStamp()).as("offered after the previous drain started").isEqualTo(700);
+        assertThat(queue.headStamp())
+                .as("offered after the previous drain started")
+                .isEqualTo(700);
     }
 
     @Test
@@ -120,7 +124,9 @@ class CallbackQueuesTests {
         CallbackRing sink = new CallbackRing(4);
         queue.offer(TASK);
         assertThat(queue.drainTo(sink, 50)).isOne();
-        assertThat(queue.headStamp()).as("no stamp and no earlier drain: unknown").isEqualTo(Long.MIN_VALUE);
+        assertThat(queue.headStamp())
+                .as("no stamp and no earlier drain: unknown")
+                .isEqualTo(Long.MIN_VALUE);
         queue.offer(TASK);
         assertThat(queue.drainTo(sink, 80)).isOne();
         assertThat(queue.headStamp()).isEqualTo(50);
@@ -129,7 +135,9 @@ class CallbackQueuesTests {
         assertThat(queue.headStamp()).isEqualTo(80);
         queue.offer(TASK);
         assertThat(queue.drainTo(sink)).isOne();
-        assertThat(queue.headStamp()).as("pollInto read no producer index: no bound").isEqualTo(Long.MIN_VALUE);
+        assertThat(queue.headStamp())
+                .as("pollInto read no producer index: no bound")
+                .isEqualTo(Long.MIN_VALUE);
     }
 
     @Test
@@ -189,7 +197,8 @@ class CallbackQueuesTests {
 
     @Test
     void rejectsChunkSizesThatAreNotPowersOfTwo() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new MpscChunkedCallbackQueue(12, 1))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new MpscChunkedCallbackQueue(12, 1))
                 .withMessage("chunkSize must be a power of two >= 2: 12");
     }
 

@@ -26,7 +26,8 @@ class TimerHeapTests {
         }
     }
 
-    private static final Comparator<E> ORDER = Comparator.comparingLong(E::deadline).thenComparingLong(E::seq);
+    private static final Comparator<E> ORDER =
+            Comparator.comparingLong(E::deadline).thenComparingLong(E::seq);
 
     @Test
     void entriesComeOutInDeadlineThenInsertionOrderUnderRandomRemovals() {

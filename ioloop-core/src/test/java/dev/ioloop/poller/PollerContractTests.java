@@ -2,11 +2,11 @@ package dev.ioloop.poller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ioloop.TestPipes;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import dev.ioloop.TestPipes;
 import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -130,8 +130,8 @@ public abstract class PollerContractTests {
 
     @Test
     void connectingSocketWriteMeansConnectableAndDoesNotSpinOnceConnected() throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open().bind(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        ServerSocketChannel server =
+                ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         resources.add(server);
         SocketChannel client = SocketChannel.open();
         resources.add(client);
@@ -173,7 +173,8 @@ public abstract class PollerContractTests {
         poller.register(pipe.source(), Poller.READ, "a");
         long start = System.nanoTime();
         assertThat(poller.poll(1_000, record)).isZero();
-        assertThat(System.nanoTime() - start).as("not rounded down to an indefinite or zero wait")
+        assertThat(System.nanoTime() - start)
+                .as("not rounded down to an indefinite or zero wait")
                 .isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
 

@@ -53,7 +53,9 @@ class SelectorPollerConnectTests {
     private SocketChannel connectingClient(ServerSocketChannel server) throws IOException {
         SocketChannel client = unconnectedClient();
         // A non-blocking TCP connect is pending even on loopback (Linux returns EINPROGRESS): the case under test.
-        assertThat(client.connect(server.getLocalAddress())).as("connect pending").isFalse();
+        assertThat(client.connect(server.getLocalAddress()))
+                .as("connect pending")
+                .isFalse();
         return client;
     }
 
@@ -117,7 +119,9 @@ class SelectorPollerConnectTests {
         SelectorPoller poller = poller();
         poller.register(client, Poller.WRITE, "client");
         // A non-blocking TCP connect is pending even on loopback (Linux returns EINPROGRESS): the case under test.
-        assertThat(client.connect(server.getLocalAddress())).as("connect pending").isFalse();
+        assertThat(client.connect(server.getLocalAddress()))
+                .as("connect pending")
+                .isFalse();
 
         assertThat(poller.poll(WAIT, record)).as("connectable").isOne();
         assertThat(client.isConnectionPending()).isTrue();

@@ -65,8 +65,8 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
      * @param shutdownTimeout how long {@link #stop()} waits for the loop thread to end, and {@link #start()} for
      *     the loop's first iteration
      */
-    public IOLoopLifecycle(IOLoop loop, @Nullable IoHandlerRegistrar registrar, String threadName,
-            Duration shutdownTimeout) {
+    public IOLoopLifecycle(
+            IOLoop loop, @Nullable IoHandlerRegistrar registrar, String threadName, Duration shutdownTimeout) {
         this.loop = loop;
         this.registrar = registrar;
         this.threadName = threadName;
@@ -81,8 +81,8 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
                 return;
             }
             if (loop.isClosed()) {
-                throw new IllegalStateException("IOLoop '" + loop.name() + "' is closed: its lifecycle cannot be "
-                        + "started again");
+                throw new IllegalStateException(
+                        "IOLoop '" + loop.name() + "' is closed: its lifecycle cannot be " + "started again");
             }
             if (registrar != null) {
                 registrar.resumeListeners(); // after a stop() (a paused context): accept again
@@ -93,7 +93,9 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
         }
         try {
             if (!firstIteration.await(shutdownTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                log.warn("IOLoop '{}' has not run its first iteration within {} of starting", loop.name(),
+                log.warn(
+                        "IOLoop '{}' has not run its first iteration within {} of starting",
+                        loop.name(),
                         shutdownTimeout);
             }
         } catch (InterruptedException e) {
@@ -135,8 +137,13 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
             loop.addCallback(loop::stop);
             if (!join(t)) {
                 timedOut = true;
-                log.warn("IOLoop '{}' thread '{}' did not end within {} (ioloop.shutdown-timeout); the loop stays open. "
-                        + "The thread is at:{}", loop.name(), t.getName(), shutdownTimeout, stack(t));
+                log.warn(
+                        "IOLoop '{}' thread '{}' did not end within {} (ioloop.shutdown-timeout); the loop stays open. "
+                                + "The thread is at:{}",
+                        loop.name(),
+                        t.getName(),
+                        shutdownTimeout,
+                        stack(t));
             }
         }
     }

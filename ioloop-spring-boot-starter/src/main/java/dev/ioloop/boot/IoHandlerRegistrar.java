@@ -76,7 +76,10 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
 
     /** Returns the registration of {@code channel}, or {@code null} if no {@code @IoHandler} handles it. */
     public synchronized @Nullable IoHandlerRegistration registration(SelectableChannel channel) {
-        return registrations.stream().filter(r -> r.channel() == channel).findFirst().orElse(null);
+        return registrations.stream()
+                .filter(r -> r.channel() == channel)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Calls {@code action} for every registration made so far and for each one made later. */
@@ -133,19 +136,25 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
     private void register(String beanName, IoHandler annotation) {
         Object bean = beanFactory.getBean(beanName);
         if (!(bean instanceof FdHandler<?> handler)) {
-            throw new IoHandlerException(beanName, bean.getClass().getName() + " does not implement "
-                    + FdHandler.class.getName(), "Make the class of bean '" + beanName + "' implement FdHandler for "
-                    + "the channel it handles, or remove @IoHandler from it.", null);
+            throw new IoHandlerException(
+                    beanName,
+                    bean.getClass().getName() + " does not implement " + FdHandler.class.getName(),
+                    "Make the class of bean '" + beanName + "' implement FdHandler for "
+                            + "the channel it handles, or remove @IoHandler from it.",
+                    null);
         }
         boolean listen = !annotation.listen().isBlank();
         if (listen == !annotation.channel().isBlank()) {
-            throw new IoHandlerException(beanName, (listen ? "both listen and channel are set" : "neither listen "
-                    + "nor channel is set"), "Set exactly one of listen (an address the starter opens, such as "
-                    + "tcp://127.0.0.1:0) or channel (the name of a SelectableChannel bean) on the @IoHandler of bean '"
-                    + beanName + "'.", null);
+            throw new IoHandlerException(
+                    beanName,
+                    (listen ? "both listen and channel are set" : "neither listen " + "nor channel is set"),
+                    "Set exactly one of listen (an address the starter opens, such as "
+                            + "tcp://127.0.0.1:0) or channel (the name of a SelectableChannel bean) on the @IoHandler of bean '"
+                            + beanName + "'.",
+                    null);
         }
-        IoHandlerRegistration registration = listen ? open(beanName, annotation, handler)
-                : channelBean(beanName, annotation.channel(), handler);
+        IoHandlerRegistration registration =
+                listen ? open(beanName, annotation, handler) : channelBean(beanName, annotation.channel(), handler);
         try {
             checkChannelType(beanName, bean, registration.channel());
             addHandler(beanName, annotation.events(), registration);
@@ -168,10 +177,14 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         try {
             loop.addHandler(registration.channel(), registration.handler(), events);
         } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IoHandlerException(beanName, "cannot register " + registration.channel() + " for events "
-                    + IOLoop.eventNames(events) + ": " + e.getMessage(), "Change the events of the @IoHandler of bean '"
-                    + beanName + "' to ones its channel supports (READ for server and datagram channels), and "
-                    + "register each channel only once.", e);
+            throw new IoHandlerException(
+                    beanName,
+                    "cannot register " + registration.channel() + " for events " + IOLoop.eventNames(events) + ": "
+                            + e.getMessage(),
+                    "Change the events of the @IoHandler of bean '"
+                            + beanName + "' to ones its channel supports (READ for server and datagram channels), and "
+                            + "register each channel only once.",
+                    e);
         }
     }
 
@@ -180,56 +193,85 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         try {
             listen = environment.resolveRequiredPlaceholders(annotation.listen());
         } catch (IllegalArgumentException e) {
-            throw new IoHandlerException(beanName, "cannot resolve listen '" + annotation.listen() + "': "
-                    + e.getMessage(), "Define the missing property, or give the placeholder a default "
-                    + "(${name:default}), in the listen of the @IoHandler of bean '" + beanName + "'.", e);
+            throw new IoHandlerException(
+                    beanName,
+                    "cannot resolve listen '" + annotation.listen() + "': " + e.getMessage(),
+                    "Define the missing property, or give the placeholder a default "
+                            + "(${name:default}), in the listen of the @IoHandler of bean '" + beanName + "'.",
+                    e);
         }
         ListenAddress address;
         try {
             address = ListenAddress.parse(listen);
         } catch (IllegalArgumentException e) {
-            throw new IoHandlerException(beanName, e.getMessage(), "Change the listen of the @IoHandler of bean '"
-                    + beanName + "' to tcp://host:port, udp://host:port or unix:/path.", null);
+            throw new IoHandlerException(
+                    beanName,
+                    e.getMessage(),
+                    "Change the listen of the @IoHandler of bean '" + beanName
+                            + "' to tcp://host:port, udp://host:port or unix:/path.",
+                    null);
         }
         try {
             SelectableChannel channel = address.open(annotation.backlog());
             return new IoHandlerRegistration(beanName, channel, listen, address.socketFile(), handler);
         } catch (IOException | RuntimeException e) {
-            throw new IoHandlerException(beanName, "cannot listen on " + listen + ": " + e.getMessage(), "Stop the "
-                    + "process that uses " + listen + ", or change the listen of the @IoHandler of bean '" + beanName
-                    + "' (port 0 picks a free port).", e);
+            throw new IoHandlerException(
+                    beanName,
+                    "cannot listen on " + listen + ": " + e.getMessage(),
+                    "Stop the "
+                            + "process that uses " + listen + ", or change the listen of the @IoHandler of bean '"
+                            + beanName
+                            + "' (port 0 picks a free port).",
+                    e);
         }
     }
 
     private IoHandlerRegistration channelBean(String beanName, String channelName, FdHandler<?> handler) {
         if (!beanFactory.containsBean(channelName)) {
-            throw new IoHandlerException(beanName, "channel bean '" + channelName + "' does not exist", "Define a "
-                    + "SelectableChannel bean named '" + channelName + "', or change the channel of the @IoHandler of "
-                    + "bean '" + beanName + "'.", null);
+            throw new IoHandlerException(
+                    beanName,
+                    "channel bean '" + channelName + "' does not exist",
+                    "Define a "
+                            + "SelectableChannel bean named '" + channelName
+                            + "', or change the channel of the @IoHandler of "
+                            + "bean '" + beanName + "'.",
+                    null);
         }
         Object bean = beanFactory.getBean(channelName);
         if (!(bean instanceof SelectableChannel channel)) {
-            throw new IoHandlerException(beanName, "channel bean '" + channelName + "' is a " + bean.getClass().getName()
-                    + ", not a " + SelectableChannel.class.getName(), "Point the channel of the @IoHandler of bean '"
-                    + beanName + "' at a SelectableChannel bean.", null);
+            throw new IoHandlerException(
+                    beanName,
+                    "channel bean '" + channelName + "' is a " + bean.getClass().getName() + ", not a "
+                            + SelectableChannel.class.getName(),
+                    "Point the channel of the @IoHandler of bean '" + beanName + "' at a SelectableChannel bean.",
+                    null);
         }
         try {
             channel.configureBlocking(false);
         } catch (IOException e) {
-            throw new IoHandlerException(beanName, "cannot make channel bean '" + channelName + "' non-blocking: "
-                    + e.getMessage(), "Give the @IoHandler of bean '" + beanName + "' an open channel.", e);
+            throw new IoHandlerException(
+                    beanName,
+                    "cannot make channel bean '" + channelName + "' non-blocking: " + e.getMessage(),
+                    "Give the @IoHandler of bean '" + beanName + "' an open channel.",
+                    e);
         }
         return new IoHandlerRegistration(beanName, channel, null, null, handler);
     }
 
     /** Fails early, instead of a ClassCastException on the loop, when the bean declares another channel type. */
     private static void checkChannelType(String beanName, Object bean, SelectableChannel channel) {
-        Class<?> accepted = ResolvableType.forClass(ClassUtils.getUserClass(bean)).as(FdHandler.class)
-                .getGeneric(0).resolve();
+        Class<?> accepted = ResolvableType.forClass(ClassUtils.getUserClass(bean))
+                .as(FdHandler.class)
+                .getGeneric(0)
+                .resolve();
         if (accepted != null && !accepted.isInstance(channel)) {
-            throw new IoHandlerException(beanName, "it handles " + accepted.getName() + " but its channel is a "
-                    + channel.getClass().getName(), "Change the type argument of FdHandler in bean '" + beanName
-                    + "' to match its channel, or change its @IoHandler listen or channel.", null);
+            throw new IoHandlerException(
+                    beanName,
+                    "it handles " + accepted.getName() + " but its channel is a "
+                            + channel.getClass().getName(),
+                    "Change the type argument of FdHandler in bean '" + beanName
+                            + "' to match its channel, or change its @IoHandler listen or channel.",
+                    null);
         }
     }
 
@@ -263,7 +305,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
             source = new MapPropertySource(PORTS_PROPERTY_SOURCE, new HashMap<>());
             environment.getPropertySources().addFirst(source);
         }
-        ((Map<String, Object>) source.getSource()).put("local.ioloop." + registration.beanName() + ".port",
-                inet.getPort());
+        ((Map<String, Object>) source.getSource())
+                .put("local.ioloop." + registration.beanName() + ".port", inet.getPort());
     }
 }

@@ -26,8 +26,12 @@ public final class IoHandlerRegistration {
     private final Counting handler;
     private int events = IOLoop.READ;
 
-    IoHandlerRegistration(String beanName, SelectableChannel channel, @Nullable String listen,
-            @Nullable Path socketFile, FdHandler<?> bean) {
+    IoHandlerRegistration(
+            String beanName,
+            SelectableChannel channel,
+            @Nullable String listen,
+            @Nullable Path socketFile,
+            FdHandler<?> bean) {
         this.beanName = beanName;
         this.channel = channel;
         this.listen = listen;

@@ -39,18 +39,24 @@ record ListenAddress(String scheme, SocketAddress address) {
         try {
             uri = new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("listen URI '" + text + "' is malformed: " + e.getMessage() + " " + USAGE);
+            throw new IllegalArgumentException(
+                    "listen URI '" + text + "' is malformed: " + e.getMessage() + " " + USAGE);
         }
         String scheme = uri.getScheme();
         if (!"tcp".equals(scheme) && !"udp".equals(scheme)) {
-            throw new IllegalArgumentException("listen URI '" + text + "' has an unknown scheme '" + scheme + "' " + USAGE);
+            throw new IllegalArgumentException(
+                    "listen URI '" + text + "' has an unknown scheme '" + scheme + "' " + USAGE);
         }
-        if (uri.getHost() == null || uri.getPort() < 0 || uri.getUserInfo() != null
-                || !(uri.getPath() == null || uri.getPath().isEmpty()) || uri.getQuery() != null) {
+        if (uri.getHost() == null
+                || uri.getPort() < 0
+                || uri.getUserInfo() != null
+                || !(uri.getPath() == null || uri.getPath().isEmpty())
+                || uri.getQuery() != null) {
             throw new IllegalArgumentException("listen URI '" + text + "' must be " + scheme + "://host:port, with an "
                     + "IPv6 literal in brackets and port 0 for any free port (use 0.0.0.0 for all IPv4 interfaces)");
         }
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+        String host = uri.getHost().startsWith("[")
+                ? uri.getHost().substring(1, uri.getHost().length() - 1)
                 : uri.getHost();
         InetSocketAddress address;
         try {
@@ -96,6 +102,7 @@ record ListenAddress(String scheme, SocketAddress address) {
 
     private ProtocolFamily family() {
         return ((InetSocketAddress) address).getAddress() instanceof Inet6Address
-                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+                ? StandardProtocolFamily.INET6
+                : StandardProtocolFamily.INET;
     }
 }

@@ -60,10 +60,14 @@ class IOLoopContextCycleTests {
     static final long HEAP_TOLERANCE = 12L * 1024 * 1024;
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                    SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-                    HealthContributorAutoConfiguration.class, IOLoopAutoConfiguration.class,
-                    IOLoopMetricsAutoConfiguration.class, IOLoopHealthContributorAutoConfiguration.class,
+            .withConfiguration(AutoConfigurations.of(
+                    MetricsAutoConfiguration.class,
+                    SimpleMetricsExportAutoConfiguration.class,
+                    CompositeMeterRegistryAutoConfiguration.class,
+                    HealthContributorAutoConfiguration.class,
+                    IOLoopAutoConfiguration.class,
+                    IOLoopMetricsAutoConfiguration.class,
+                    IOLoopHealthContributorAutoConfiguration.class,
                     IOLoopEndpointAutoConfiguration.class))
             .withUserConfiguration(EchoServer.class)
             .withPropertyValues("ioloop.name=cycle", "ioloop.thread-name=" + THREAD_NAME);
@@ -81,34 +85,54 @@ class IOLoopContextCycleTests {
         long cycled = System.nanoTime();
 
         assertThat(threadsNamed(THREAD_NAME)).as("loop threads").isEmpty();
-        assertThat(threadsNamed("cycle")).as("threads of the loop named 'cycle' (its default executor)").isEmpty();
-        assertThat(threadsNamed("ioloop-watchdog")).as("the one watchdog of the process").hasSizeLessThanOrEqualTo(1);
+        assertThat(threadsNamed("cycle"))
+                .as("threads of the loop named 'cycle' (its default executor)")
+                .isEmpty();
+        assertThat(threadsNamed("ioloop-watchdog"))
+                .as("the one watchdog of the process")
+                .hasSizeLessThanOrEqualTo(1);
         assertThat(IOLoop.initialized()).as("no loop left installed").isFalse();
         // Every thread alive now was alive before the cycles (some alive before may have ended since). Polled on
         // this thread: Awaitility's own would count.
-        await().pollInSameThread().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                Thread.getAllStackTraces().keySet()).as("threads started by the cycles and still alive")
-                .isSubsetOf(threadsBefore));
+        await().pollInSameThread()
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                        .as("threads started by the cycles and still alive")
+                        .isSubsetOf(threadsBefore));
         // Nothing may be open now that was not open before.
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Map<Integer, String> now = ProcessResources.openFds();
-            assertThat(ProcessResources.opened(fdsBefore, now)).as("descriptors opened by the cycles and still open")
+            assertThat(ProcessResources.opened(fdsBefore, now))
+                    .as("descriptors opened by the cycles and still open")
                     .isEmpty();
             assertThat(now.size()).isLessThanOrEqualTo(fdsBefore.size());
         });
         // Nothing of a closed context stays reachable.
         await().pollInSameThread().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             System.gc();
-            assertThat(left.stream().map(WeakReference::get).filter(Objects::nonNull).map(Object::toString))
-                    .as("objects of closed contexts still reachable").isEmpty();
+            assertThat(left.stream()
+                            .map(WeakReference::get)
+                            .filter(Objects::nonNull)
+                            .map(Object::toString))
+                    .as("objects of closed contexts still reachable")
+                    .isEmpty();
         });
         int fdsAfter = ProcessResources.openFds().size();
         long heapAfter = ProcessResources.usedHeapAfterGc();
-        log.info("{} context cycles in {} ms; fds {} before, {} after; threads {} before, {} after; heap after GC "
-                + "{} KB before, {} KB after ({} KB)", CYCLES, (cycled - start) / 1_000_000, fdsBefore.size(),
-                fdsAfter, threadsBefore.size(), Thread.getAllStackTraces().size(), heapBefore / 1024,
-                heapAfter / 1024, (heapAfter - heapBefore) / 1024);
-        assertThat(heapAfter).as("heap after GC, baseline %d bytes", heapBefore)
+        log.info(
+                "{} context cycles in {} ms; fds {} before, {} after; threads {} before, {} after; heap after GC "
+                        + "{} KB before, {} KB after ({} KB)",
+                CYCLES,
+                (cycled - start) / 1_000_000,
+                fdsBefore.size(),
+                fdsAfter,
+                threadsBefore.size(),
+                Thread.getAllStackTraces().size(),
+                heapBefore / 1024,
+                heapAfter / 1024,
+                (heapAfter - heapBefore) / 1024);
+        assertThat(heapAfter)
+                .as("heap after GC, baseline %d bytes", heapBefore)
                 .isLessThanOrEqualTo(heapBefore + HEAP_TOLERANCE);
     }
 
@@ -126,8 +150,12 @@ class IOLoopContextCycleTests {
                 assertThat(context).hasNotFailed();
                 loop.set(context.getBean(IOLoop.class));
                 thread.set(loop.get().thread());
-                for (Object o : List.of(context.getSourceApplicationContext(), loop.get(), thread.get(),
-                        context.getBean(IOLoopLifecycle.class), context.getBean(IoHandlerRegistrar.class),
+                for (Object o : List.of(
+                        context.getSourceApplicationContext(),
+                        loop.get(),
+                        thread.get(),
+                        context.getBean(IOLoopLifecycle.class),
+                        context.getBean(IoHandlerRegistrar.class),
                         context.getBean(MeterRegistry.class))) {
                     objects.add(new WeakReference<>(o));
                 }
@@ -139,11 +167,19 @@ class IOLoopContextCycleTests {
                     assertThat(new String(client.getInputStream().readNBytes(message.length()), US_ASCII))
                             .isEqualTo(message);
                 }
-                assertThat(context.getBean(MeterRegistry.class).get("ioloop.handler.calls").tag("loop", "cycle")
-                        .functionCounter().count()).isPositive();
+                assertThat(context.getBean(MeterRegistry.class)
+                                .get("ioloop.handler.calls")
+                                .tag("loop", "cycle")
+                                .functionCounter()
+                                .count())
+                        .isPositive();
             });
-            assertThat(thread.get().isAlive()).as("loop thread after close, cycle %d", i).isFalse();
-            assertThat(loop.get().isClosed()).as("loop after close, cycle %d", i).isTrue();
+            assertThat(thread.get().isAlive())
+                    .as("loop thread after close, cycle %d", i)
+                    .isFalse();
+            assertThat(loop.get().isClosed())
+                    .as("loop after close, cycle %d", i)
+                    .isTrue();
         }
         return objects;
     }

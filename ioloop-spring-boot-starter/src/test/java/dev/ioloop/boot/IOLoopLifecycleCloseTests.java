@@ -44,16 +44,23 @@ class IOLoopLifecycleCloseTests {
                 client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 client.setSoTimeout(10_000);
                 client.getOutputStream().write("open\n".getBytes(US_ASCII));
-                assertThat(new String(client.getInputStream().readNBytes(5), US_ASCII)).isEqualTo("open\n");
+                assertThat(new String(client.getInputStream().readNBytes(5), US_ASCII))
+                        .isEqualTo("open\n");
                 await().until(() -> loop.handlers().size() == 2); // the listener and the accepted connection
-                List<SelectableChannel> connections = loop.handlers().stream().map(HandlerInfo::channel)
-                        .filter(SocketChannel.class::isInstance).toList();
+                List<SelectableChannel> connections = loop.handlers().stream()
+                        .map(HandlerInfo::channel)
+                        .filter(SocketChannel.class::isInstance)
+                        .toList();
                 assertThat(connections).hasSize(1);
                 accepted.set(connections.get(0));
             }); // the client is still connected: the context closes under it
-            assertThat(accepted.get().isOpen()).as("the accepted connection after the context closed").isFalse();
+            assertThat(accepted.get().isOpen())
+                    .as("the accepted connection after the context closed")
+                    .isFalse();
             try {
-                assertThat(client.getInputStream().read()).as("what the client reads next").isEqualTo(-1);
+                assertThat(client.getInputStream().read())
+                        .as("what the client reads next")
+                        .isEqualTo(-1);
             } catch (SocketTimeoutException e) {
                 throw new AssertionError("the client was never told the server is gone", e);
             }

@@ -43,12 +43,16 @@ class IOLoopLifecycleTests {
             loop.set(context.getBean(IOLoop.class));
             thread.set(loop.get().thread());
             registrations.set(context.getBean(IoHandlerRegistrar.class).registrations());
-            assertThat(context.getBean(IOLoopLifecycle.class).getPhase()).isEqualTo(IOLoopLifecycle.PHASE)
+            assertThat(context.getBean(IOLoopLifecycle.class).getPhase())
+                    .isEqualTo(IOLoopLifecycle.PHASE)
                     .isEqualTo(SmartLifecycle.DEFAULT_PHASE - 4096);
-            assertThat(registrations.get()).singleElement().satisfies(r -> assertThat(r.channel().isOpen()).isTrue());
+            assertThat(registrations.get())
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.channel().isOpen()).isTrue());
         });
         assertThat(thread.get().isAlive()).isFalse();
-        assertThat(registrations.get()).allSatisfy(r -> assertThat(r.channel().isOpen()).isFalse());
+        assertThat(registrations.get())
+                .allSatisfy(r -> assertThat(r.channel().isOpen()).isFalse());
         assertThat(loop.get().isClosed()).isTrue();
         assertThat(IOLoop.initialized()).isFalse();
         assertThat(openFileDescriptors()).isLessThanOrEqualTo(fdsBefore);
@@ -67,10 +71,13 @@ class IOLoopLifecycleTests {
                 loop.addCallback(ran::incrementAndGet);
             }
             // Open the gate once shutdown has queued its two callbacks (close listeners, stop) behind ours.
-            new Thread(() -> {
-                await().until(() -> loop.stats().pendingCallbacks() == queued + 2);
-                gate.countDown();
-            }, "gate-opener").start();
+            new Thread(
+                            () -> {
+                                await().until(() -> loop.stats().pendingCallbacks() == queued + 2);
+                                gate.countDown();
+                            },
+                            "gate-opener")
+                    .start();
         });
         assertThat(ran).hasValue(queued);
     }
@@ -83,7 +90,8 @@ class IOLoopLifecycleTests {
             loop.set(context.getBean(IOLoop.class));
             loop.get().addCallback(() -> awaitQuietly(gate));
         });
-        assertThat(output).contains("IOLoop 'ioloop' thread 'ioloop' did not end within PT0.2S")
+        assertThat(output)
+                .contains("IOLoop 'ioloop' thread 'ioloop' did not end within PT0.2S")
                 .contains(IOLoopLifecycleTests.class.getName() + ".awaitQuietly");
         Thread thread = loop.get().thread();
         gate.countDown();

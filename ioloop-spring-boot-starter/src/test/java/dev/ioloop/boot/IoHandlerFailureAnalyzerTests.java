@@ -26,21 +26,27 @@ class IoHandlerFailureAnalyzerTests {
 
     @Test
     void describesTheBeanAndWhatToChange() {
-        IoHandlerException failure = new IoHandlerException("echo", "neither listen nor channel is set",
-                "Set exactly one of listen or channel on the @IoHandler of bean 'echo'.", null);
-        FailureAnalysis analysis = new IoHandlerFailureAnalyzer()
-                .analyze(new IllegalStateException("wrapped", failure));
-        assertThat(analysis.getDescription()).isEqualTo("The @IoHandler bean 'echo' could not be registered with "
-                + "the IOLoop: neither listen nor channel is set");
-        assertThat(analysis.getAction()).isEqualTo("Set exactly one of listen or channel on the @IoHandler of bean "
-                + "'echo'.");
+        IoHandlerException failure = new IoHandlerException(
+                "echo",
+                "neither listen nor channel is set",
+                "Set exactly one of listen or channel on the @IoHandler of bean 'echo'.",
+                null);
+        FailureAnalysis analysis =
+                new IoHandlerFailureAnalyzer().analyze(new IllegalStateException("wrapped", failure));
+        assertThat(analysis.getDescription())
+                .isEqualTo("The @IoHandler bean 'echo' could not be registered with "
+                        + "the IOLoop: neither listen nor channel is set");
+        assertThat(analysis.getAction())
+                .isEqualTo("Set exactly one of listen or channel on the @IoHandler of bean " + "'echo'.");
         assertThat(analysis.getCause()).isSameAs(failure);
     }
 
     @Test
     void failedApplicationReportsTheAnalysis(CapturedOutput output) {
-        assertThatExceptionOfType(IoHandlerException.class).isThrownBy(() -> application(BadHandlerApp.class).run());
-        assertThat(output).contains("APPLICATION FAILED TO START")
+        assertThatExceptionOfType(IoHandlerException.class)
+                .isThrownBy(() -> application(BadHandlerApp.class).run());
+        assertThat(output)
+                .contains("APPLICATION FAILED TO START")
                 .contains("The @IoHandler bean 'bad' could not be registered with the IOLoop: listen URI "
                         + "'http://127.0.0.1:0' has an unknown scheme 'http'")
                 .contains("Change the listen of the @IoHandler of bean 'bad' to tcp://host:port, udp://host:port "
@@ -51,8 +57,12 @@ class IoHandlerFailureAnalyzerTests {
     @Test
     void unknownPollerIsReportedWithTheAvailableOnes(CapturedOutput output) {
         assertThatExceptionOfType(RuntimeException.class)
-                .isThrownBy(() -> application(LoopApp.class).properties("ioloop.poller=epoll").run());
-        assertThat(output).contains("APPLICATION FAILED TO START").contains("ioloop")
+                .isThrownBy(() -> application(LoopApp.class)
+                        .properties("ioloop.poller=epoll")
+                        .run());
+        assertThat(output)
+                .contains("APPLICATION FAILED TO START")
+                .contains("ioloop")
                 .contains("unknown poller 'epoll' (available: [selector])");
     }
 
@@ -62,18 +72,15 @@ class IoHandlerFailureAnalyzerTests {
 
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(IOLoopAutoConfiguration.class)
-    static class LoopApp {
-    }
+    static class LoopApp {}
 
     @Configuration(proxyBeanMethods = false)
     @Import(BadHandler.class)
-    static class BadHandlerApp extends LoopApp {
-    }
+    static class BadHandlerApp extends LoopApp {}
 
     @IoHandler(value = "bad", listen = "http://127.0.0.1:0")
     static class BadHandler implements FdHandler<ServerSocketChannel> {
         @Override
-        public void handle(ServerSocketChannel channel, int events) {
-        }
+        public void handle(ServerSocketChannel channel, int events) {}
     }
 }

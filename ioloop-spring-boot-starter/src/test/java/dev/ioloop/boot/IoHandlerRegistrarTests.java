@@ -25,8 +25,8 @@ import org.springframework.context.annotation.Configuration;
 @Timeout(30)
 class IoHandlerRegistrarTests {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class));
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class));
 
     @Test
     void neitherListenNorChannelFails() {
@@ -38,8 +38,8 @@ class IoHandlerRegistrarTests {
 
     @Test
     void bothListenAndChannelFail() {
-        runner.withUserConfiguration(Both.class).run(context ->
-                assertFailure(context, "both", "both listen and channel are set"));
+        runner.withUserConfiguration(Both.class)
+                .run(context -> assertFailure(context, "both", "both listen and channel are set"));
     }
 
     @Test
@@ -52,21 +52,25 @@ class IoHandlerRegistrarTests {
 
     @Test
     void missingChannelBeanFails() {
-        runner.withUserConfiguration(MissingChannel.class).run(context ->
-                assertFailure(context, "orphan", "channel bean 'nowhere' does not exist"));
+        runner.withUserConfiguration(MissingChannel.class)
+                .run(context -> assertFailure(context, "orphan", "channel bean 'nowhere' does not exist"));
     }
 
     @Test
     void channelBeanThatIsNoSelectableChannelFails() {
-        runner.withUserConfiguration(WrongChannel.class, NotAChannel.class).run(context ->
-                assertFailure(context, "wrongChannel", "channel bean 'text' is a java.lang.String, not a"));
+        runner.withUserConfiguration(WrongChannel.class, NotAChannel.class)
+                .run(context ->
+                        assertFailure(context, "wrongChannel", "channel bean 'text' is a java.lang.String, not a"));
     }
 
     @Test
     void unknownSchemeFailsWithTheAllowedOnes() {
         runner.withUserConfiguration(BadScheme.class).run(context -> {
-            assertFailure(context, "ftp", "listen URI 'ftp://127.0.0.1:0' has an unknown scheme 'ftp' "
-                    + "(use tcp://host:port, udp://host:port or unix:/path)");
+            assertFailure(
+                    context,
+                    "ftp",
+                    "listen URI 'ftp://127.0.0.1:0' has an unknown scheme 'ftp' "
+                            + "(use tcp://host:port, udp://host:port or unix:/path)");
             assertThat(analysis(context).getAction()).contains("tcp://host:port, udp://host:port or unix:/path");
         });
     }
@@ -74,7 +78,8 @@ class IoHandlerRegistrarTests {
     @Test
     void portInUseFailsAndNamesTheAddress() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            runner.withUserConfiguration(Taken.class).withPropertyValues("taken.port=" + taken.getLocalPort())
+            runner.withUserConfiguration(Taken.class)
+                    .withPropertyValues("taken.port=" + taken.getLocalPort())
                     .run(context -> {
                         assertFailure(context, "taken", "cannot listen on tcp://127.0.0.1:" + taken.getLocalPort());
                         assertThat(analysis(context).getAction()).contains("port 0 picks a free port");
@@ -84,33 +89,41 @@ class IoHandlerRegistrarTests {
 
     @Test
     void unresolvablePlaceholderFails() {
-        runner.withUserConfiguration(Taken.class).run(context ->
-                assertFailure(context, "taken", "cannot resolve listen 'tcp://127.0.0.1:${taken.port}'"));
+        runner.withUserConfiguration(Taken.class)
+                .run(context ->
+                        assertFailure(context, "taken", "cannot resolve listen 'tcp://127.0.0.1:${taken.port}'"));
     }
 
     @Test
     void handlerOfAnotherChannelTypeFailsAndTheChannelIsClosedAgain(@TempDir Path dir) {
         Path socket = dir.resolve("wrong.sock");
-        runner.withUserConfiguration(WrongType.class).withPropertyValues("socket=" + socket).run(context ->
-                assertFailure(context, "wrongType", "it handles java.nio.channels.SocketChannel but its channel is a"));
+        runner.withUserConfiguration(WrongType.class)
+                .withPropertyValues("socket=" + socket)
+                .run(context -> assertFailure(
+                        context, "wrongType", "it handles java.nio.channels.SocketChannel but its channel is a"));
         assertThat(socket).doesNotExist();
     }
 
     @Test
     void eventsTheChannelCannotSupportFail() {
-        runner.withUserConfiguration(WriteAcceptor.class).run(context ->
-                assertFailure(context, "writeAcceptor", "cannot register sun.nio.ch.ServerSocketChannelImpl"));
+        runner.withUserConfiguration(WriteAcceptor.class)
+                .run(context ->
+                        assertFailure(context, "writeAcceptor", "cannot register sun.nio.ch.ServerSocketChannelImpl"));
     }
 
     @Test
     void failedStartupClosesWhatItOpenedAndLeavesNoInstance(@TempDir Path dir) {
         Path socket = dir.resolve("acceptor.sock");
-        runner.withUserConfiguration(Acceptor.class, Neither.class).withPropertyValues("socket=" + socket)
+        runner.withUserConfiguration(Acceptor.class, Neither.class)
+                .withPropertyValues("socket=" + socket)
                 .run(context -> {
                     assertThat(context).hasFailed();
-                    assertThat(ioHandlerException(context.getStartupFailure()).beanName()).isEqualTo("neither");
+                    assertThat(ioHandlerException(context.getStartupFailure()).beanName())
+                            .isEqualTo("neither");
                 });
-        assertThat(socket).as("the acceptor's socket, opened before the failure, is closed").doesNotExist();
+        assertThat(socket)
+                .as("the acceptor's socket, opened before the failure, is closed")
+                .doesNotExist();
         assertThat(IOLoop.initialized()).isFalse();
     }
 
@@ -118,7 +131,9 @@ class IoHandlerRegistrarTests {
         assertThat(context).hasFailed();
         IoHandlerException failure = ioHandlerException(context.getStartupFailure());
         assertThat(failure.beanName()).isEqualTo(beanName);
-        assertThat(failure.getMessage()).startsWith("@IoHandler bean '" + beanName + "': ").contains(problem);
+        assertThat(failure.getMessage())
+                .startsWith("@IoHandler bean '" + beanName + "': ")
+                .contains(problem);
         FailureAnalysis analysis = analysis(context);
         assertThat(analysis.getDescription()).contains("'" + beanName + "'").contains(problem);
         assertThat(analysis.getAction()).contains("bean '" + beanName + "'");
@@ -143,25 +158,20 @@ class IoHandlerRegistrarTests {
     @IoHandler("neither")
     static class Neither implements FdHandler<SelectableChannel> {
         @Override
-        public void handle(SelectableChannel channel, int events) {
-        }
+        public void handle(SelectableChannel channel, int events) {}
     }
 
     @IoHandler(value = "both", listen = "tcp://127.0.0.1:0", channel = "pipe")
-    static class Both extends Neither {
-    }
+    static class Both extends Neither {}
 
     @IoHandler(value = "plain", listen = "tcp://127.0.0.1:0")
-    static class NotAHandler {
-    }
+    static class NotAHandler {}
 
     @IoHandler(value = "orphan", channel = "nowhere")
-    static class MissingChannel extends Neither {
-    }
+    static class MissingChannel extends Neither {}
 
     @IoHandler(value = "wrongChannel", channel = "text")
-    static class WrongChannel extends Neither {
-    }
+    static class WrongChannel extends Neither {}
 
     @Configuration(proxyBeanMethods = false)
     static class NotAChannel {
@@ -172,28 +182,23 @@ class IoHandlerRegistrarTests {
     }
 
     @IoHandler(value = "ftp", listen = "ftp://127.0.0.1:0")
-    static class BadScheme extends Neither {
-    }
+    static class BadScheme extends Neither {}
 
     @IoHandler(value = "taken", listen = "tcp://127.0.0.1:${taken.port}")
-    static class Taken extends Neither {
-    }
+    static class Taken extends Neither {}
 
     @IoHandler(value = "wrongType", listen = "unix:${socket}")
     static class WrongType implements FdHandler<SocketChannel> {
         @Override
-        public void handle(SocketChannel channel, int events) {
-        }
+        public void handle(SocketChannel channel, int events) {}
     }
 
     @IoHandler(value = "writeAcceptor", listen = "tcp://127.0.0.1:0", events = IOLoop.WRITE)
-    static class WriteAcceptor extends Acceptor {
-    }
+    static class WriteAcceptor extends Acceptor {}
 
     @IoHandler(value = "acceptor", listen = "unix:${socket}")
     static class Acceptor implements FdHandler<ServerSocketChannel> {
         @Override
-        public void handle(ServerSocketChannel channel, int events) {
-        }
+        public void handle(ServerSocketChannel channel, int events) {}
     }
 }

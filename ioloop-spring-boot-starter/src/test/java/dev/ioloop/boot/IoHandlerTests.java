@@ -35,8 +35,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 @Timeout(30)
 class IoHandlerTests {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class));
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class));
 
     @Test
     void tcpListenerAcceptsARealClientThatGetsItsBytesEchoed() {
@@ -45,9 +45,11 @@ class IoHandlerTests {
             assertThat(port).isPositive();
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 client.getOutputStream().write("hello, loop".getBytes(US_ASCII));
-                assertThat(new String(client.getInputStream().readNBytes(11), US_ASCII)).isEqualTo("hello, loop");
+                assertThat(new String(client.getInputStream().readNBytes(11), US_ASCII))
+                        .isEqualTo("hello, loop");
             }
-            IoHandlerRegistration echo = context.getBean(IoHandlerRegistrar.class).registrations().get(0);
+            IoHandlerRegistration echo =
+                    context.getBean(IoHandlerRegistrar.class).registrations().get(0);
             assertThat(echo.beanName()).isEqualTo("echo");
             assertThat(echo.calls()).isPositive();
         });
@@ -78,13 +80,16 @@ class IoHandlerTests {
     @Test
     void unixListenerAcceptsARealClientAndRemovesItsSocketFileOnClose(@TempDir Path dir) {
         Path socket = dir.resolve("unix.sock");
-        runner.withUserConfiguration(UnixAcceptor.class).withPropertyValues("test.socket=" + socket).run(context -> {
-            assertThat(socket).exists();
-            try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                client.connect(UnixDomainSocketAddress.of(socket));
-                await().until(() -> context.getBean(UnixAcceptor.class).accepted.size() == 1);
-            }
-        });
+        runner.withUserConfiguration(UnixAcceptor.class)
+                .withPropertyValues("test.socket=" + socket)
+                .run(context -> {
+                    assertThat(socket).exists();
+                    try (SocketChannel client = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                        client.connect(UnixDomainSocketAddress.of(socket));
+                        await().until(() ->
+                                context.getBean(UnixAcceptor.class).accepted.size() == 1);
+                    }
+                });
         assertThat(socket).doesNotExist();
     }
 
@@ -93,18 +98,28 @@ class IoHandlerTests {
         Pipe pipe = Pipe.open();
         AtomicReference<IOLoop> loop = new AtomicReference<>();
         try {
-            runner.withUserConfiguration(PipeReader.class).withBean("source", Pipe.SourceChannel.class, pipe::source,
-                    // no destroy method: Spring would otherwise close an AutoCloseable bean itself
-                    definition -> definition.setDestroyMethodName(""))
+            runner.withUserConfiguration(PipeReader.class)
+                    .withBean(
+                            "source",
+                            Pipe.SourceChannel.class,
+                            pipe::source,
+                            // no destroy method: Spring would otherwise close an AutoCloseable bean itself
+                            definition -> definition.setDestroyMethodName(""))
                     .run(context -> {
                         loop.set(context.getBean(IOLoop.class));
                         pipe.sink().write(ByteBuffer.wrap("piped".getBytes(US_ASCII)));
-                        await().until(() -> context.getBean(PipeReader.class).received.contains("piped"));
-                        assertThat(context.getBean(IoHandlerRegistrar.class).registrations().get(0).ownsChannel())
+                        await().until(() ->
+                                context.getBean(PipeReader.class).received.contains("piped"));
+                        assertThat(context.getBean(IoHandlerRegistrar.class)
+                                        .registrations()
+                                        .get(0)
+                                        .ownsChannel())
                                 .isFalse();
                     });
             assertThat(loop.get().isClosed()).isTrue();
-            assertThat(pipe.source().isOpen()).as("the application owns its channel").isTrue();
+            assertThat(pipe.source().isOpen())
+                    .as("the application owns its channel")
+                    .isTrue();
         } finally {
             pipe.source().close();
             pipe.sink().close();
@@ -126,8 +141,7 @@ class IoHandlerTests {
     }
 
     @IoHandler(value = "unix", listen = "unix:${test.socket}")
-    static class UnixAcceptor extends Ipv6Acceptor {
-    }
+    static class UnixAcceptor extends Ipv6Acceptor {}
 
     @IoHandler(value = "udp", listen = "udp://127.0.0.1:0")
     static class UdpSink implements FdHandler<DatagramChannel> {

@@ -20,7 +20,8 @@ class ListenAddressTests {
 
     @Test
     void parsesBracketedIpv6Literals() {
-        InetSocketAddress address = (InetSocketAddress) ListenAddress.parse("tcp://[::1]:0").address();
+        InetSocketAddress address =
+                (InetSocketAddress) ListenAddress.parse("tcp://[::1]:0").address();
         assertThat(address.getAddress()).isInstanceOf(Inet6Address.class);
         assertThat(address.getAddress().isLoopbackAddress()).isTrue();
     }
@@ -34,19 +35,28 @@ class ListenAddressTests {
 
     @Test
     void rejectsWhatItCannotOpenSayingWhatIsAllowed() {
-        assertThatIllegalArgumentException().isThrownBy(() -> ListenAddress.parse("localhost:80"))
-                .withMessageContaining("unknown scheme 'localhost'").withMessageContaining("unix:/path");
-        assertThatIllegalArgumentException().isThrownBy(() -> ListenAddress.parse("127.0.0.1:80"))
-                .withMessageContaining("is malformed").withMessageContaining("unix:/path");
-        assertThatIllegalArgumentException().isThrownBy(() -> ListenAddress.parse("tcp://127.0.0.1"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ListenAddress.parse("localhost:80"))
+                .withMessageContaining("unknown scheme 'localhost'")
+                .withMessageContaining("unix:/path");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ListenAddress.parse("127.0.0.1:80"))
+                .withMessageContaining("is malformed")
+                .withMessageContaining("unix:/path");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ListenAddress.parse("tcp://127.0.0.1"))
                 .withMessageContaining("must be tcp://host:port");
-        assertThatIllegalArgumentException().isThrownBy(() -> ListenAddress.parse("tcp://127.0.0.1:80/path"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ListenAddress.parse("tcp://127.0.0.1:80/path"))
                 .withMessageContaining("must be tcp://host:port");
-        assertThatIllegalArgumentException().isThrownBy(() -> ListenAddress.parse("udp://127.0.0.1:70000"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ListenAddress.parse("udp://127.0.0.1:70000"))
                 .withMessageContaining("port out of range");
-        assertThatIllegalArgumentException().isThrownBy(() -> ListenAddress.parse("unix:"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ListenAddress.parse("unix:"))
                 .withMessageContaining("has no socket path");
-        assertThatIllegalArgumentException().isThrownBy(() -> ListenAddress.parse("tcp://no-such-host.invalid:1"))
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> ListenAddress.parse("tcp://no-such-host.invalid:1"))
                 .withMessageContaining("cannot resolve host 'no-such-host.invalid'");
     }
 }

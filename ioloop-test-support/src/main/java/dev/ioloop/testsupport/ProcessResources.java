@@ -24,8 +24,7 @@ public final class ProcessResources {
     private static final Path LIMITS = Path.of("/proc/self/limits");
     private static final Path FDS = Path.of("/proc/self/fd");
 
-    private ProcessResources() {
-    }
+    private ProcessResources() {}
 
     /** Returns whether {@code /proc/self/fd} is there to read (Linux), which {@link #openFds()} needs. */
     public static boolean procAvailable() {
@@ -72,7 +71,9 @@ public final class ProcessResources {
         }
         for (Path entry : entries) {
             try {
-                fds.put(Integer.parseInt(entry.getFileName().toString()), Files.readSymbolicLink(entry).toString());
+                fds.put(
+                        Integer.parseInt(entry.getFileName().toString()),
+                        Files.readSymbolicLink(entry).toString());
             } catch (IOException e) {
                 // closed between list and readlink (such as the listing's own descriptor): not open
             }
@@ -82,7 +83,8 @@ public final class ProcessResources {
 
     /** Returns the descriptors open in {@code now} that were not open (with the same target) in {@code before}. */
     public static Map<Integer, String> opened(Map<Integer, String> before, Map<Integer, String> now) {
-        return now.entrySet().stream().filter(e -> !e.getValue().equals(before.get(e.getKey())))
+        return now.entrySet().stream()
+                .filter(e -> !e.getValue().equals(before.get(e.getKey())))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, TreeMap::new));
     }
 

@@ -33,6 +33,7 @@ final class RespConnection implements FdHandler<SocketChannel> {
     private boolean inputEnded;
     /** {@link IOLoop#time()} of the last read or write that moved bytes. */
     private long lastActive;
+
     private boolean lingering;
     private dev.ioloop.Timeout lingerTimer;
     private boolean closed;

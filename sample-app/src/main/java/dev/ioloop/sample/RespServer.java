@@ -7,10 +7,10 @@ import dev.ioloop.boot.IOLoopLifecycle;
 import dev.ioloop.sample.resp.ExpiryScheduler;
 import dev.ioloop.sample.resp.InfoSource;
 import dev.ioloop.sample.resp.Keyspace;
-import dev.ioloop.sample.resp.RespEngine;
 import dev.ioloop.sample.resp.ReplyBuffer;
-import java.nio.ByteBuffer;
+import dev.ioloop.sample.resp.RespEngine;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -72,7 +72,8 @@ public class RespServer implements SmartLifecycle, InfoSource {
         this.engine = new RespEngine(keyspace, properties.limits(), this);
         // Direct: the JDK reads into and writes from native memory, so a heap buffer would cost a copy through a
         // per-thread temporary direct buffer on every call; the engine makes its one copy itself.
-        this.readBuffer = ByteBuffer.allocateDirect((int) properties.readBufferSize().toBytes());
+        this.readBuffer =
+                ByteBuffer.allocateDirect((int) properties.readBufferSize().toBytes());
         this.writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE);
     }
 
@@ -149,8 +150,11 @@ public class RespServer implements SmartLifecycle, InfoSource {
 
     void outputLimitExceeded(RespConnection connection, int pending) {
         rejectedForOutput.incrementAndGet();
-        log.warn("Closing {}: {} bytes of replies pending, over sample.client-output-buffer-limit ({})",
-                connection, pending, properties.clientOutputBufferLimit());
+        log.warn(
+                "Closing {}: {} bytes of replies pending, over sample.client-output-buffer-limit ({})",
+                connection,
+                pending,
+                properties.clientOutputBufferLimit());
     }
 
     // ---------------------------------------------------------------- INFO
@@ -213,7 +217,8 @@ public class RespServer implements SmartLifecycle, InfoSource {
         });
         try {
             if (!done.await(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("Shutdown: connections still had replies pending after {}; closing them",
+                log.warn(
+                        "Shutdown: connections still had replies pending after {}; closing them",
                         properties.shutdownTimeout());
                 CountDownLatch closedAll = new CountDownLatch(1);
                 loop.addCallback(() -> {

@@ -113,10 +113,15 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
         }
 
         void assertBystanderUnaffected() {
-            System.out.printf("ABRUPT %s: %d fault rounds; bystander %d round trips p50 %.2f ms, p99 %.2f ms,"
-                    + " max %.2f ms%n", name, faultRounds, nanos.length, p50() / 1e6, p99() / 1e6, max() / 1e6);
-            assertThat(Duration.ofNanos(p99())).as("p99 bystander latency, " + name).isLessThan(P99_BOUND);
-            assertThat(Duration.ofNanos(max())).as("max bystander latency, " + name).isLessThan(MAX_BOUND);
+            System.out.printf(
+                    "ABRUPT %s: %d fault rounds; bystander %d round trips p50 %.2f ms, p99 %.2f ms," + " max %.2f ms%n",
+                    name, faultRounds, nanos.length, p50() / 1e6, p99() / 1e6, max() / 1e6);
+            assertThat(Duration.ofNanos(p99()))
+                    .as("p99 bystander latency, " + name)
+                    .isLessThan(P99_BOUND);
+            assertThat(Duration.ofNanos(max()))
+                    .as("max bystander latency, " + name)
+                    .isLessThan(MAX_BOUND);
         }
     }
 
@@ -207,11 +212,15 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
      */
     void assertNothingLoggedWithAnException(boolean outputLimitWarnings) {
         for (ILoggingEvent e : logs.events()) {
-            assertThat(e.getThrowableProxy()).as("logged with an exception: %s", e).isNull();
+            assertThat(e.getThrowableProxy())
+                    .as("logged with an exception: %s", e)
+                    .isNull();
             if (e.getLevel().isGreaterOrEqual(Level.WARN)) {
-                assertThat(outputLimitWarnings && e.getLoggerName().equals(RespServer.class.getName())
-                        && e.getFormattedMessage().contains("over sample.client-output-buffer-limit"))
-                        .as("unexpected %s", e).isTrue();
+                assertThat(outputLimitWarnings
+                                && e.getLoggerName().equals(RespServer.class.getName())
+                                && e.getFormattedMessage().contains("over sample.client-output-buffer-limit"))
+                        .as("unexpected %s", e)
+                        .isTrue();
             }
         }
     }
@@ -231,8 +240,8 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
     }
 
     String http(String path) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPort + path).toURL()
-                .openConnection();
+        HttpURLConnection c = (HttpURLConnection)
+                URI.create("http://127.0.0.1:" + httpPort + path).toURL().openConnection();
         try {
             c.setConnectTimeout(10_000);
             c.setReadTimeout(10_000);

@@ -35,9 +35,9 @@ import org.springframework.boot.test.context.SpringBootTest;
  * <p>Its own context: a 16 MB output limit, so an 8 MB reply ({@link #BIG}) is a legitimate reply that stays
  * pending in the server (the loopback socket buffers hold about 4 MB).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"sample.port=0", "sample.client-output-buffer-limit=16MB",
-                "ioloop.blocked-threshold=2s"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"sample.port=0", "sample.client-output-buffer-limit=16MB", "ioloop.blocked-threshold=2s"})
 @Timeout(120)
 class RespAbruptClientTests extends AbruptClientTestSupport {
 
@@ -91,11 +91,14 @@ class RespAbruptClientTests extends AbruptClientTestSupport {
                     socket.getOutputStream().write(request);
                 }
                 for (Socket socket : sockets) {
-                    assertThat(read(socket, header.length() + 100)).startsWith(header).endsWith("bbbb");
+                    assertThat(read(socket, header.length() + 100))
+                            .startsWith(header)
+                            .endsWith("bbbb");
                 }
                 // The server is in the middle of each reply: the rest waits in its buffer, watched for WRITE.
-                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
-                        connectionsWaitingToWrite()).containsAll(ports));
+                await().atMost(Duration.ofSeconds(10))
+                        .untilAsserted(
+                                () -> assertThat(connectionsWaitingToWrite()).containsAll(ports));
             } finally {
                 sockets.forEach(RespAbruptClientTests::reset);
             }
@@ -109,20 +112,19 @@ class RespAbruptClientTests extends AbruptClientTestSupport {
     @Test
     void halfClosedConnectionsGetTheirWholeReplyThenAreClosed() throws Exception {
         jedis.set("big".getBytes(), filled(BIG, (byte) 'h'));
-        Scenario s = whileFaulting("half-close after the request (5 connections a round, 8 MB reply each)",
-                round -> {
-                    List<Future<?>> clients = new ArrayList<>();
-                    for (int i = 0; i < 5; i++) {
-                        String key = "hc:" + round + ":" + i;
-                        clients.add(pool.submit(() -> {
-                            halfCloseAndExpect(key);
-                            return null;
-                        }));
-                    }
-                    for (Future<?> client : clients) {
-                        client.get(30, TimeUnit.SECONDS);
-                    }
-                });
+        Scenario s = whileFaulting("half-close after the request (5 connections a round, 8 MB reply each)", round -> {
+            List<Future<?>> clients = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                String key = "hc:" + round + ":" + i;
+                clients.add(pool.submit(() -> {
+                    halfCloseAndExpect(key);
+                    return null;
+                }));
+            }
+            for (Future<?> client : clients) {
+                client.get(30, TimeUnit.SECONDS);
+            }
+        });
         s.assertBystanderUnaffected();
         assertThat(jedis.get("hc:0:4")).isEqualTo("value-of-hc:0:4");
         assertOnlyTheTestClientRemains();
@@ -136,8 +138,7 @@ class RespAbruptClientTests extends AbruptClientTestSupport {
     private void halfCloseAndExpect(String key) throws IOException {
         String value = "value-of-" + key;
         try (Socket socket = rawSocket()) {
-            send(socket, command("SET", key, value) + command("GET", key) + command("GET", "big")
-                    + command("PING"));
+            send(socket, command("SET", key, value) + command("GET", key) + command("GET", "big") + command("PING"));
             socket.shutdownOutput();
             InputStream in = socket.getInputStream();
             expect(in, "+OK\r\n$" + value.length() + "\r\n" + value + "\r\n$" + BIG + "\r\n");
@@ -201,7 +202,9 @@ class RespAbruptClientTests extends AbruptClientTestSupport {
             s.assertBystanderUnaffected();
             int commands = 0;
             for (Trickler t : tricklers) {
-                assertThat(t.commandsSent).as("commands trickled by client %d", t.id).isGreaterThanOrEqualTo(2);
+                assertThat(t.commandsSent)
+                        .as("commands trickled by client %d", t.id)
+                        .isGreaterThanOrEqualTo(2);
                 assertThat(read(t.socket, 5 * t.commandsSent)).isEqualTo("+OK\r\n".repeat(t.commandsSent));
                 commands += t.commandsSent;
                 assertThat(jedis.get(Trickler.key(t.id, t.commandsSent - 1)))
@@ -231,8 +234,7 @@ class RespAbruptClientTests extends AbruptClientTestSupport {
         private byte[] current;
         private int next;
 
-        Trickler(int id, Socket socket, ScheduledExecutorService ticker, AtomicBoolean enough,
-                CountDownLatch started) {
+        Trickler(int id, Socket socket, ScheduledExecutorService ticker, AtomicBoolean enough, CountDownLatch started) {
             this.id = id;
             this.socket = socket;
             this.ticker = ticker;

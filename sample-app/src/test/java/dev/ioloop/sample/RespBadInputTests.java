@@ -89,8 +89,7 @@ class RespBadInputTests extends SampleServerTestSupport {
 
     @Test
     void unbalancedQuotesInAnInlineCommand() throws Exception {
-        assertThat(errorFor("SET \"abc 1\r\n"))
-                .isEqualTo("-ERR Protocol error: unbalanced quotes in request\r\n");
+        assertThat(errorFor("SET \"abc 1\r\n")).isEqualTo("-ERR Protocol error: unbalanced quotes in request\r\n");
     }
 
     @Test

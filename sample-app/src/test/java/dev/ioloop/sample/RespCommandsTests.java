@@ -57,7 +57,8 @@ class RespCommandsTests extends SampleServerTestSupport {
         assertThat(jedis.decr("n")).isEqualTo(10);
         assertThat(jedis.decrBy("n", 4)).isEqualTo(6);
         jedis.set("s", "abc");
-        assertThatThrownBy(() -> jedis.incr("s")).isInstanceOf(JedisDataException.class)
+        assertThatThrownBy(() -> jedis.incr("s"))
+                .isInstanceOf(JedisDataException.class)
                 .hasMessage("ERR value is not an integer or out of range");
         jedis.set("max", Long.toString(Long.MAX_VALUE));
         assertThatThrownBy(() -> jedis.incr("max")).hasMessage("ERR increment or decrement would overflow");
@@ -110,8 +111,17 @@ class RespCommandsTests extends SampleServerTestSupport {
     void infoHasRedisSectionsAndTheLoopsStatistics() {
         jedis.set("a", "1");
         String info = jedis.info();
-        assertThat(info).contains("# Server", "redis_version:", "# Clients", "connected_clients:",
-                "# Stats", "total_commands_processed:", "# Keyspace", "db0:keys=1", "poller:selector");
+        assertThat(info)
+                .contains(
+                        "# Server",
+                        "redis_version:",
+                        "# Clients",
+                        "connected_clients:",
+                        "# Stats",
+                        "total_commands_processed:",
+                        "# Keyspace",
+                        "db0:keys=1",
+                        "poller:selector");
         assertThat(jedis.info("clients")).contains("connected_clients:").doesNotContain("# Server");
     }
 
@@ -124,8 +134,10 @@ class RespCommandsTests extends SampleServerTestSupport {
         assertThat(jedis.clientSetname("tester")).isEqualTo("OK");
         assertThat(jedis.clientGetname()).isEqualTo("tester");
         assertThat(jedis.clientId()).isPositive();
-        assertThat((java.util.List<?>) jedis.sendCommand(Protocol.Command.COMMAND)).isNotEmpty();
-        assertThat(jedis.sendCommand(Protocol.Command.CLIENT, "SETINFO", "LIB-NAME", "test")).isNotNull();
+        assertThat((java.util.List<?>) jedis.sendCommand(Protocol.Command.COMMAND))
+                .isNotEmpty();
+        assertThat(jedis.sendCommand(Protocol.Command.CLIENT, "SETINFO", "LIB-NAME", "test"))
+                .isNotNull();
         java.util.List<?> hello = (java.util.List<?>) jedis.sendCommand(Protocol.Command.HELLO, "2");
         assertThat(hello.stream().map(o -> o instanceof byte[] b ? SafeEncoder.encode(b) : o))
                 .contains("server", "proto", 2L);

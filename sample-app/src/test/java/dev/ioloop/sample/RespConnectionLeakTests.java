@@ -71,26 +71,39 @@ class RespConnectionLeakTests extends SampleServerTestSupport {
         runCycles(CYCLES);
         long cycled = System.nanoTime();
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(loop.stats().handlers())
-                .as("server-side handlers").isEqualTo(handlers));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(loop.stats().handlers())
+                        .as("server-side handlers")
+                        .isEqualTo(handlers));
         // The descriptors are a precise measure: nothing may be open now that was not open before. (Some open
         // before may have closed meanwhile, such as an idle keep-alive connection of another test's HTTP client.)
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Map<Integer, String> now = ProcessResources.openFds();
-            assertThat(ProcessResources.opened(fdsBefore, now)).as("descriptors opened by the cycles and still open")
+            assertThat(ProcessResources.opened(fdsBefore, now))
+                    .as("descriptors opened by the cycles and still open")
                     .isEmpty();
             assertThat(now.size()).isLessThanOrEqualTo(fdsBefore.size());
         });
         long settled = System.nanoTime();
         int fdsAfter = ProcessResources.openFds().size();
-        assertThat(loop.stats().pendingTimeouts()).as("pending timeouts (lingering closes cancel theirs)")
+        assertThat(loop.stats().pendingTimeouts())
+                .as("pending timeouts (lingering closes cancel theirs)")
                 .isEqualTo(timeouts);
         long heapAfter = ProcessResources.usedHeapAfterGc();
-        log.info("{} cycles from {} threads in {} ms, server settled {} ms later; fds {} before, {} after; "
-                + "heap after GC {} KB before, {} KB after ({} KB)", CYCLES, THREADS, (cycled - start) / 1_000_000,
-                (settled - cycled) / 1_000_000, fdsBefore.size(), fdsAfter, heapBefore / 1024, heapAfter / 1024,
+        log.info(
+                "{} cycles from {} threads in {} ms, server settled {} ms later; fds {} before, {} after; "
+                        + "heap after GC {} KB before, {} KB after ({} KB)",
+                CYCLES,
+                THREADS,
+                (cycled - start) / 1_000_000,
+                (settled - cycled) / 1_000_000,
+                fdsBefore.size(),
+                fdsAfter,
+                heapBefore / 1024,
+                heapAfter / 1024,
                 (heapAfter - heapBefore) / 1024);
-        assertThat(heapAfter).as("heap after GC, baseline %d bytes", heapBefore)
+        assertThat(heapAfter)
+                .as("heap after GC, baseline %d bytes", heapBefore)
                 .isLessThanOrEqualTo(heapBefore + HEAP_TOLERANCE);
         // Every cycle reached the server: even a client that closed before the server accepted it is accepted.
         assertThat(totalConnections() - connectionsBefore).isEqualTo(CYCLES);
@@ -129,8 +142,14 @@ class RespConnectionLeakTests extends SampleServerTestSupport {
     }
 
     /** The ways a client can end a connection, one per cycle in turn. */
-    enum Ending { PING_THEN_CLOSE, SET_GET_THEN_RESET, SET_THEN_RESET_UNREAD, CLOSE_WITHOUT_SENDING,
-        HALF_A_COMMAND_THEN_CLOSE, QUIT }
+    enum Ending {
+        PING_THEN_CLOSE,
+        SET_GET_THEN_RESET,
+        SET_THEN_RESET_UNREAD,
+        CLOSE_WITHOUT_SENDING,
+        HALF_A_COMMAND_THEN_CLOSE,
+        QUIT
+    }
 
     private void cycle(int thread, int i) throws IOException {
         Ending ending = Ending.values()[i % Ending.values().length];
@@ -152,13 +171,13 @@ class RespConnectionLeakTests extends SampleServerTestSupport {
                     send(socket, command("SET", key, value));
                     socket.setSoLinger(true, 0);
                 }
-                case CLOSE_WITHOUT_SENDING -> {
-                }
+                case CLOSE_WITHOUT_SENDING -> {}
                 case HALF_A_COMMAND_THEN_CLOSE -> send(socket, "*3\r\n$3\r\nSET\r\n$10\r\nleak:");
                 case QUIT -> {
                     send(socket, command("QUIT"));
                     InputStream in = socket.getInputStream();
-                    assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n");
+                    assertThat(new String(in.readNBytes(5), StandardCharsets.US_ASCII))
+                            .isEqualTo("+OK\r\n");
                     assertThat(in.read()).as("the server closes after QUIT").isEqualTo(-1);
                 }
             }

@@ -45,6 +45,7 @@ class RespFloodTests extends SampleServerTestSupport {
      * JVM, plus room for the selector, the HTTP client and what the context opens lazily.
      */
     static final int FDS_PER_CONNECTION = 2;
+
     static final int FD_HEADROOM = 256;
 
     /**
@@ -64,17 +65,19 @@ class RespFloodTests extends SampleServerTestSupport {
         long limit = ProcessResources.maxOpenFiles();
         long needed = ProcessResources.openFdCount() + (long) FDS_PER_CONNECTION * CONNECTIONS + FD_HEADROOM;
         if (limit < needed) {
-            fail("This test holds %d connections open, client and server side in this JVM: it needs at least %d "
-                    + "open files, but the limit (ulimit -n, 'Max open files' in /proc/self/limits) is %d. The JVM "
-                    + "raises its soft limit to the hard limit by itself (unless run with -XX:-MaxFDLimit), so raise "
-                    + "the hard limit of the shell or container that runs Maven: 'ulimit -Hn 16384 && ulimit -n "
-                    + "16384' (as root, or nofile in /etc/security/limits.conf), 'docker run --ulimit "
-                    + "nofile=16384:16384', or LimitNOFILE=16384 for a systemd service.", CONNECTIONS, needed,
-                    limit);
+            fail(
+                    "This test holds %d connections open, client and server side in this JVM: it needs at least %d "
+                            + "open files, but the limit (ulimit -n, 'Max open files' in /proc/self/limits) is %d. The JVM "
+                            + "raises its soft limit to the hard limit by itself (unless run with -XX:-MaxFDLimit), so raise "
+                            + "the hard limit of the shell or container that runs Maven: 'ulimit -Hn 16384 && ulimit -n "
+                            + "16384' (as root, or nofile in /etc/security/limits.conf), 'docker run --ulimit "
+                            + "nofile=16384:16384', or LimitNOFILE=16384 for a systemd service.",
+                    CONNECTIONS, needed, limit);
         }
         // The acceptor and this test's Jedis client; connections of earlier tests (a lingering close takes up to
         // a second) are gone first.
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(handlers()).isEqualTo(2));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(handlers()).isEqualTo(2));
         long baseline = handlers();
 
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", respPort);
@@ -82,13 +85,21 @@ class RespFloodTests extends SampleServerTestSupport {
         try (Selector selector = Selector.open()) {
             try {
                 long start = System.nanoTime();
-                round(selector, clients, server, i -> command("SET", "flood:" + i, "value:" + i)
-                        + command("GET", "flood:" + i), i -> "+OK\r\n" + bulk("value:" + i));
+                round(
+                        selector,
+                        clients,
+                        server,
+                        i -> command("SET", "flood:" + i, "value:" + i) + command("GET", "flood:" + i),
+                        i -> "+OK\r\n" + bulk("value:" + i));
                 long connected = System.nanoTime();
 
-                assertThat(Arrays.stream(clients).filter(c -> c.channel.isConnected()).count())
-                        .as("connections open at once").isEqualTo(CONNECTIONS);
-                assertThat(handlers()).as("the acceptor, the Jedis client and every flood connection")
+                assertThat(Arrays.stream(clients)
+                                .filter(c -> c.channel.isConnected())
+                                .count())
+                        .as("connections open at once")
+                        .isEqualTo(CONNECTIONS);
+                assertThat(handlers())
+                        .as("the acceptor, the Jedis client and every flood connection")
                         .isEqualTo(baseline + CONNECTIONS);
                 assertThat(jedis.info("clients")).contains("connected_clients:" + (CONNECTIONS + 1));
                 assertThat(jedis.dbSize()).isEqualTo(CONNECTIONS);
@@ -96,14 +107,23 @@ class RespFloodTests extends SampleServerTestSupport {
 
                 // Second round: every connection at once this time, each asking for its own key again.
                 long second = System.nanoTime();
-                round(selector, clients, null, i -> command("GET", "flood:" + i) + command("DEL", "flood:" + i),
+                round(
+                        selector,
+                        clients,
+                        null,
+                        i -> command("GET", "flood:" + i) + command("DEL", "flood:" + i),
                         i -> bulk("value:" + i) + ":1\r\n");
                 long served = System.nanoTime();
                 assertThat(jedis.dbSize()).isZero();
-                log.info("{} connections: opened and answered in {} ms ({} at most connecting at once), "
-                        + "all answered again at once in {} ms; {} descriptors open with all connected (limit {})",
-                        CONNECTIONS, (connected - start) / 1_000_000, CONNECTING_AT_ONCE, (served - second) / 1_000_000,
-                        fdsAtPeak, limit);
+                log.info(
+                        "{} connections: opened and answered in {} ms ({} at most connecting at once), "
+                                + "all answered again at once in {} ms; {} descriptors open with all connected (limit {})",
+                        CONNECTIONS,
+                        (connected - start) / 1_000_000,
+                        CONNECTING_AT_ONCE,
+                        (served - second) / 1_000_000,
+                        fdsAtPeak,
+                        limit);
             } finally {
                 for (Client client : clients) {
                     if (client != null) {
@@ -113,9 +133,13 @@ class RespFloodTests extends SampleServerTestSupport {
             }
         } // closing the selector releases the descriptors of the channels it still had registered
         long closed = System.nanoTime();
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(handlers())
-                .as("server-side handlers once the clients closed").isEqualTo(baseline));
-        log.info("server back to {} handlers {} ms after the clients closed", baseline,
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(handlers())
+                        .as("server-side handlers once the clients closed")
+                        .isEqualTo(baseline));
+        log.info(
+                "server back to {} handlers {} ms after the clients closed",
+                baseline,
                 (System.nanoTime() - closed) / 1_000_000);
         assertThat(jedis.info("clients")).contains("connected_clients:1");
     }
@@ -125,8 +149,13 @@ class RespFloodTests extends SampleServerTestSupport {
      * {@code selector}. With {@code connectTo}, first opens the clients, at most {@link #CONNECTING_AT_ONCE} not
      * yet answered at a time; without, all of them send at once.
      */
-    private static void round(Selector selector, Client[] clients, InetSocketAddress connectTo,
-            IntFunction<String> request, IntFunction<String> reply) throws IOException {
+    private static void round(
+            Selector selector,
+            Client[] clients,
+            InetSocketAddress connectTo,
+            IntFunction<String> request,
+            IntFunction<String> reply)
+            throws IOException {
         long deadline = System.nanoTime() + ROUND_LIMIT.toNanos();
         int next = 0;
         int answered = 0;
@@ -143,8 +172,9 @@ class RespFloodTests extends SampleServerTestSupport {
                 next++;
             }
             if (System.nanoTime() > deadline) {
-                fail("%d of %d connections answered within %s (%d opened)", answered, clients.length, ROUND_LIMIT,
-                        next);
+                fail(
+                        "%d of %d connections answered within %s (%d opened)",
+                        answered, clients.length, ROUND_LIMIT, next);
             }
             selector.select(100);
             for (SelectionKey key : selector.selectedKeys()) {
@@ -157,8 +187,9 @@ class RespFloodTests extends SampleServerTestSupport {
     }
 
     private long handlers() throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + httpPort + "/actuator/metrics/ioloop.handlers")).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/metrics/ioloop.handlers"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         Matcher m = Pattern.compile("\"value\"\\s*:\\s*([0-9.Ee+-]+)").matcher(response.body());
@@ -187,8 +218,8 @@ class RespFloodTests extends SampleServerTestSupport {
             try {
                 channel.configureBlocking(false);
                 boolean connected = channel.connect(server);
-                SelectionKey key = channel.register(selector, connected ? SelectionKey.OP_WRITE
-                        : SelectionKey.OP_CONNECT);
+                SelectionKey key =
+                        channel.register(selector, connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT);
                 Client client = new Client(id, channel, key);
                 key.attach(client);
                 client.send(request, reply);
@@ -231,7 +262,8 @@ class RespFloodTests extends SampleServerTestSupport {
                             + new String(received.array(), 0, received.position(), StandardCharsets.US_ASCII));
                 }
                 if (!received.hasRemaining()) {
-                    assertThat(new String(received.array(), StandardCharsets.US_ASCII)).as("reply to connection %d", id)
+                    assertThat(new String(received.array(), StandardCharsets.US_ASCII))
+                            .as("reply to connection %d", id)
                             .isEqualTo(new String(expected, StandardCharsets.US_ASCII));
                     key.interestOps(0);
                     return true;

@@ -25,9 +25,9 @@ import redis.clients.jedis.Jedis;
  * checked the limit between requests, the server built all of it in one go (for a 1 MB value: 24 s of loop
  * time and an {@code IllegalStateException} at 2 GB).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"sample.port=0", "sample.client-output-buffer-limit=1MB",
-                "ioloop.blocked-threshold=2s"})
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"sample.port=0", "sample.client-output-buffer-limit=1MB", "ioloop.blocked-threshold=2s"})
 @Timeout(120)
 class RespNeverReadingClientTests extends AbruptClientTestSupport {
 
@@ -44,28 +44,27 @@ class RespNeverReadingClientTests extends AbruptClientTestSupport {
         int perRound = 10;
         Scenario s;
         try (Jedis observer = newClient()) {
-            s = whileFaulting("never read (10 connections a round, 64 KB of pipelined GET of 512 KB each)",
-                    round -> {
-                        List<Socket> sockets = new ArrayList<>();
-                        try {
-                            for (int i = 0; i < perRound; i++) {
-                                Socket socket = rawSocket();
-                                sockets.add(socket);
-                                socket.getOutputStream().write(request);
-                            }
-                            long expected = closedBefore + (long) perRound * (round + 1);
-                            await().atMost(Duration.ofSeconds(20)).until(() ->
-                                    infoLong(observer, "ioloop", "clients_closed_for_output_limit") >= expected);
-                            for (Socket socket : sockets) {
-                                // Disconnected: the stream ends long before what was asked for.
-                                assertThat(drainToEndOfStream(socket)).isLessThan(asked / 100);
-                            }
-                        } finally {
-                            for (Socket socket : sockets) {
-                                socket.close();
-                            }
-                        }
-                    });
+            s = whileFaulting("never read (10 connections a round, 64 KB of pipelined GET of 512 KB each)", round -> {
+                List<Socket> sockets = new ArrayList<>();
+                try {
+                    for (int i = 0; i < perRound; i++) {
+                        Socket socket = rawSocket();
+                        sockets.add(socket);
+                        socket.getOutputStream().write(request);
+                    }
+                    long expected = closedBefore + (long) perRound * (round + 1);
+                    await().atMost(Duration.ofSeconds(20))
+                            .until(() -> infoLong(observer, "ioloop", "clients_closed_for_output_limit") >= expected);
+                    for (Socket socket : sockets) {
+                        // Disconnected: the stream ends long before what was asked for.
+                        assertThat(drainToEndOfStream(socket)).isLessThan(asked / 100);
+                    }
+                } finally {
+                    for (Socket socket : sockets) {
+                        socket.close();
+                    }
+                }
+            });
         }
         s.assertBystanderUnaffected();
         assertThat(jedis.strlen("big")).isEqualTo(VALUE);

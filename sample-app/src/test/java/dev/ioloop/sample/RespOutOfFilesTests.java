@@ -66,18 +66,24 @@ class RespOutOfFilesTests {
                 CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> readLine(waiting));
 
                 awaitLine("accept failed on");
-                assertThat(existing.get("k")).as("a connected client is still served").isEqualTo("v");
+                assertThat(existing.get("k"))
+                        .as("a connected client is still served")
+                        .isEqualTo("v");
                 String info = existing.info("ioloop");
                 assertThat(field(info, "accept_pauses")).isGreaterThanOrEqualTo(1);
-                assertThat(field(info, "handlers_closed")).as("the listener is not closed as failing").isZero();
+                assertThat(field(info, "handlers_closed"))
+                        .as("the listener is not closed as failing")
+                        .isZero();
                 assertThat(reply).isNotDone();
 
                 prlimit(pid, hardLimit + ":" + hardLimit);
-                assertThat(reply.get(15, TimeUnit.SECONDS)).as("the waiting client is served after the pause")
+                assertThat(reply.get(15, TimeUnit.SECONDS))
+                        .as("the waiting client is served after the pause")
                         .isEqualTo("+PONG");
             }
             long pauses = field(existing.info("ioloop"), "accept_pauses");
-            long warnings = lines.stream().filter(l -> l.contains("accept failed on")).count();
+            long warnings =
+                    lines.stream().filter(l -> l.contains("accept failed on")).count();
             assertThat(warnings).as("one WARN per pause, no flood").isEqualTo(pauses);
             assertThat(pauses).as("pauses of 1 s while the limit was low").isBetween(1L, 20L);
             assertThat(lines).noneMatch(l -> l.contains(" ERROR "));
@@ -86,24 +92,33 @@ class RespOutOfFilesTests {
 
     private int startServer() throws IOException, InterruptedException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        server = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                SampleApplication.class.getName(), "--sample.port=0", "--server.port=0",
-                "--spring.main.banner-mode=off")
-                .redirectErrorStream(true).start();
-        Thread pump = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    lines.add(line);
-                    synchronized (lines) {
-                        lines.notifyAll();
+        server = new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        SampleApplication.class.getName(),
+                        "--sample.port=0",
+                        "--server.port=0",
+                        "--spring.main.banner-mode=off")
+                .redirectErrorStream(true)
+                .start();
+        Thread pump = new Thread(
+                () -> {
+                    try (BufferedReader out = new BufferedReader(
+                            new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = out.readLine()) != null) {
+                            lines.add(line);
+                            synchronized (lines) {
+                                lines.notifyAll();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the server is gone
                     }
-                }
-            } catch (IOException e) {
-                // the server is gone
-            }
-        }, "sample-output");
+                },
+                "sample-output");
         pump.setDaemon(true);
         pump.start();
         String listening = awaitLine("@IoHandler 'respAcceptor' listening on");
@@ -124,8 +139,8 @@ class RespOutOfFilesTests {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !server.isAlive()) {
-                    throw new AssertionError("no line with '" + text + "' from the server; it wrote:\n"
-                            + String.join("\n", lines));
+                    throw new AssertionError(
+                            "no line with '" + text + "' from the server; it wrote:\n" + String.join("\n", lines));
                 }
                 lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
             }

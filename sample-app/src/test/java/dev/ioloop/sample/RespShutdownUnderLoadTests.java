@@ -61,8 +61,11 @@ class RespShutdownUnderLoadTests {
 
     @BeforeEach
     void start() {
-        app = SpringApplication.run(SampleApplication.class,
-                "--sample.port=0", "--server.port=0", "--spring.main.banner-mode=off",
+        app = SpringApplication.run(
+                SampleApplication.class,
+                "--sample.port=0",
+                "--server.port=0",
+                "--spring.main.banner-mode=off",
                 "--ioloop.shutdown-timeout=" + LOOP_SHUTDOWN_TIMEOUT.toSeconds() + "s",
                 "--ioloop.thread-name=" + LOOP_THREAD);
         loop = app.getBean(IOLoop.class);
@@ -100,9 +103,11 @@ class RespShutdownUnderLoadTests {
         assertThat(app.isActive()).isFalse();
         assertThat(loop.isClosed()).isTrue();
         assertThat(loopThread.isAlive()).isFalse();
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(LOOP_THREAD));
+        assertThat(Thread.getAllStackTraces().keySet())
+                .noneMatch(t -> t.getName().equals(LOOP_THREAD));
         assertThat(closeTook).isLessThan(LOOP_SHUTDOWN_TIMEOUT);
-        assertThat(logs.events()).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+        assertThat(logs.events())
+                .noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                 .noneMatch(e -> e.getThrowableProxy() != null);
     }
 
@@ -124,8 +129,7 @@ class RespShutdownUnderLoadTests {
     static final int MAX_COMMANDS = 300_000;
 
     @Test
-    void closingWhileAHundredClientsPipelineDeliversEveryExecutedReplyWholeAndEndsTheLoopCleanly()
-            throws Exception {
+    void closingWhileAHundredClientsPipelineDeliversEveryExecutedReplyWholeAndEndsTheLoopCleanly() throws Exception {
         ExecutorService threads = Executors.newFixedThreadPool(2 * CLIENTS);
         List<Client> clients = new ArrayList<>();
         try {
@@ -140,7 +144,9 @@ class RespShutdownUnderLoadTests {
                 running.add(threads.submit(client::write));
                 running.add(threads.submit(client::read));
             }
-            assertThat(warmedUp.await(30, TimeUnit.SECONDS)).as("every client pipelining").isTrue();
+            assertThat(warmedUp.await(30, TimeUnit.SECONDS))
+                    .as("every client pipelining")
+                    .isTrue();
 
             Duration closeTook = closeApp();
             for (Future<?> f : running) {
@@ -157,14 +163,17 @@ class RespShutdownUnderLoadTests {
                 endedByEof += client.endedByEof ? 1 : 0;
             }
             long executed = server.engine().commandsProcessed() - commandsBefore;
-            System.out.printf("SHUTDOWN 100 pipelining clients: close took %d ms; %d replies (min %d per client),"
-                    + " %d commands executed; streams ended by EOF %d, by reset %d%n", closeTook.toMillis(),
-                    replies, minReplies, executed, endedByEof, CLIENTS - endedByEof);
+            System.out.printf(
+                    "SHUTDOWN 100 pipelining clients: close took %d ms; %d replies (min %d per client),"
+                            + " %d commands executed; streams ended by EOF %d, by reset %d%n",
+                    closeTook.toMillis(), replies, minReplies, executed, endedByEof, CLIENTS - endedByEof);
 
             // Every command the server executed had its reply delivered, whole and in order.
             assertThat(replies).isEqualTo(executed);
             assertThat(minReplies).isGreaterThanOrEqualTo(WARMUP_REPLIES);
-            assertThat(endedByEof).as("streams that ended after the last reply, not in a reset").isEqualTo(CLIENTS);
+            assertThat(endedByEof)
+                    .as("streams that ended after the last reply, not in a reset")
+                    .isEqualTo(CLIENTS);
             assertCleanShutdown(closeTook);
         } finally {
             threads.shutdownNow();
@@ -326,13 +335,17 @@ class RespShutdownUnderLoadTests {
             for (SlowClient client : clients) {
                 client.done.get(30, TimeUnit.SECONDS);
                 assertThat(client.gets).as("whole 1 MB replies").isEqualTo(GETS);
-                assertThat(client.endedByEof).as("ended after the last reply, not in a reset").isTrue();
+                assertThat(client.endedByEof)
+                        .as("ended after the last reply, not in a reset")
+                        .isTrue();
                 replies += client.gets + client.pongs;
                 pongs += client.pongs;
             }
             long executed = server.engine().commandsProcessed() - commandsBefore;
-            System.out.printf("SHUTDOWN %d slow readers that keep sending: close took %d ms; %d replies (%d PONGs),"
-                    + " %d commands executed%n", SLOW_CLIENTS, closeTook.toMillis(), replies, pongs, executed);
+            System.out.printf(
+                    "SHUTDOWN %d slow readers that keep sending: close took %d ms; %d replies (%d PONGs),"
+                            + " %d commands executed%n",
+                    SLOW_CLIENTS, closeTook.toMillis(), replies, pongs, executed);
             assertThat(replies).isEqualTo(executed);
             assertCleanShutdown(closeTook);
         } finally {

@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -26,11 +26,14 @@ import org.springframework.boot.test.context.SpringBootTest;
  * actuator exposes health, metrics, ioloop and info and nothing else, and no secret in the configuration shows up
  * in what it exposes.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "sample.port=0",
-        "spring.datasource.password=hunter2-datasource",
-        "sample.api-key=hunter2-api-key",
-        "ioloop.secret-token=hunter2-token" })
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "sample.port=0",
+            "spring.datasource.password=hunter2-datasource",
+            "sample.api-key=hunter2-api-key",
+            "ioloop.secret-token=hunter2-token"
+        })
 @Timeout(60)
 class SampleExposureTests {
 
@@ -45,7 +48,9 @@ class SampleExposureTests {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -58,7 +63,8 @@ class SampleExposureTests {
         }
         // The kernel's table of listening sockets: each port is bound to 127.0.0.1 only, not to 0.0.0.0 or ::.
         for (int port : new int[] {respPort, httpPort}) {
-            assertThat(listeningAddresses(port)).as("listening sockets of port %d", port)
+            assertThat(listeningAddresses(port))
+                    .as("listening sockets of port %d", port)
                     .containsExactly("127.0.0.1");
         }
     }
@@ -72,22 +78,43 @@ class SampleExposureTests {
         while (m.find()) {
             links.add(m.group(1));
         }
-        assertThat(links).containsExactly("health", "health-path", "info", "ioloop", "metrics",
-                "metrics-requiredMetricName", "self");
-        for (String hidden : List.of("env", "beans", "configprops", "heapdump", "threaddump", "loggers",
-                "mappings", "scheduledtasks", "conditions", "shutdown", "startup", "sbom")) {
-            assertThat(get("/actuator/" + hidden).statusCode()).as("/actuator/%s", hidden).isEqualTo(404);
+        assertThat(links)
+                .containsExactly(
+                        "health", "health-path", "info", "ioloop", "metrics", "metrics-requiredMetricName", "self");
+        for (String hidden : List.of(
+                "env",
+                "beans",
+                "configprops",
+                "heapdump",
+                "threaddump",
+                "loggers",
+                "mappings",
+                "scheduledtasks",
+                "conditions",
+                "shutdown",
+                "startup",
+                "sbom")) {
+            assertThat(get("/actuator/" + hidden).statusCode())
+                    .as("/actuator/%s", hidden)
+                    .isEqualTo(404);
         }
-        HttpResponse<String> shutdown = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + httpPort + "/actuator/shutdown"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> shutdown = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/shutdown"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(shutdown.statusCode()).isEqualTo(404);
     }
 
     @Test
     void nothingExposedCarriesASecretFromTheConfiguration() throws Exception {
-        for (String path : List.of("/actuator", "/actuator/ioloop", "/actuator/health", "/actuator/info",
-                "/actuator/metrics", "/actuator/metrics/ioloop.handlers")) {
+        for (String path : List.of(
+                "/actuator",
+                "/actuator/ioloop",
+                "/actuator/health",
+                "/actuator/info",
+                "/actuator/metrics",
+                "/actuator/metrics/ioloop.handlers")) {
             HttpResponse<String> response = get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             for (String secret : SECRETS) {

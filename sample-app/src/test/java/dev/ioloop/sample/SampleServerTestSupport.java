@@ -1,12 +1,12 @@
 package dev.ioloop.sample;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,8 +61,8 @@ abstract class SampleServerTestSupport {
                 all.write(buf, 0, n);
             }
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("server did not close the connection; got: "
-                    + all.toString(StandardCharsets.ISO_8859_1), e);
+            throw new AssertionError(
+                    "server did not close the connection; got: " + all.toString(StandardCharsets.ISO_8859_1), e);
         } catch (IOException e) {
             // a reset after the reply is also a close
         }

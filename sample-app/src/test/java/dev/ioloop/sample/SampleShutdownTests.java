@@ -22,8 +22,8 @@ class SampleShutdownTests {
 
     @Test
     void closingTheAppWritesEveryPendingReplyThenClosesTheConnection() throws Exception {
-        ConfigurableApplicationContext app = SpringApplication.run(SampleApplication.class,
-                "--sample.port=0", "--server.port=0", "--spring.main.banner-mode=off");
+        ConfigurableApplicationContext app = SpringApplication.run(
+                SampleApplication.class, "--sample.port=0", "--server.port=0", "--spring.main.banner-mode=off");
         IOLoop loop = app.getBean(IOLoop.class);
         int port = app.getEnvironment().getRequiredProperty("local.ioloop.respAcceptor.port", Integer.class);
         int value = 200_000;

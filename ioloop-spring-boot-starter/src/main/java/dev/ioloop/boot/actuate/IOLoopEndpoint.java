@@ -47,25 +47,53 @@ public class IOLoopEndpoint {
     public LoopDescriptor loop() {
         IOLoopStats stats = loop.stats();
         Thread thread = loop.thread();
-        List<HandlerDescriptor> handlers = loop.handlers().stream().map(this::describe).toList();
-        Counters counters = new Counters(stats.iterations(), stats.events(), stats.callbacksRun(),
-                stats.timeoutsRun(), stats.errors(), stats.handlersClosed(), stats.blocked(), stats.latencySamples(),
-                stats.busyNanos() / 1_000_000, stats.idleNanos() / 1_000_000);
-        return new LoopDescriptor(loop.name(), loop.pollerName(), thread != null ? thread.getName() : null,
-                loop.isRunning(), handlers, stats.pendingCallbacks(), stats.pendingTimeouts(), counters);
+        List<HandlerDescriptor> handlers =
+                loop.handlers().stream().map(this::describe).toList();
+        Counters counters = new Counters(
+                stats.iterations(),
+                stats.events(),
+                stats.callbacksRun(),
+                stats.timeoutsRun(),
+                stats.errors(),
+                stats.handlersClosed(),
+                stats.blocked(),
+                stats.latencySamples(),
+                stats.busyNanos() / 1_000_000,
+                stats.idleNanos() / 1_000_000);
+        return new LoopDescriptor(
+                loop.name(),
+                loop.pollerName(),
+                thread != null ? thread.getName() : null,
+                loop.isRunning(),
+                handlers,
+                stats.pendingCallbacks(),
+                stats.pendingTimeouts(),
+                counters);
     }
 
     private HandlerDescriptor describe(HandlerInfo info) {
         SelectableChannel channel = info.channel();
         IoHandlerRegistration registration = registrar != null ? registrar.registration(channel) : null;
-        String handler = registration != null ? registration.beanName() : info.handler().getClass().getName();
-        return new HandlerDescriptor(type(channel), address(channel, false), address(channel, true),
-                Arrays.asList(info.eventNames().split("\\|")), handler, registration != null, channel.isOpen());
+        String handler = registration != null
+                ? registration.beanName()
+                : info.handler().getClass().getName();
+        return new HandlerDescriptor(
+                type(channel),
+                address(channel, false),
+                address(channel, true),
+                Arrays.asList(info.eventNames().split("\\|")),
+                handler,
+                registration != null,
+                channel.isOpen());
     }
 
     private static String type(SelectableChannel channel) {
-        for (Class<?> type : List.of(ServerSocketChannel.class, SocketChannel.class, DatagramChannel.class,
-                Pipe.SourceChannel.class, Pipe.SinkChannel.class)) {
+        for (Class<?> type : List.of(
+                ServerSocketChannel.class,
+                SocketChannel.class,
+                DatagramChannel.class,
+                Pipe.SourceChannel.class,
+                Pipe.SinkChannel.class)) {
             if (type.isInstance(channel)) {
                 return type.getSimpleName();
             }
@@ -77,7 +105,8 @@ public class IOLoopEndpoint {
         try {
             SocketAddress address;
             if (remote) {
-                address = channel instanceof SocketChannel socket ? socket.getRemoteAddress()
+                address = channel instanceof SocketChannel socket
+                        ? socket.getRemoteAddress()
                         : channel instanceof DatagramChannel datagram ? datagram.getRemoteAddress() : null;
             } else {
                 address = channel instanceof NetworkChannel network ? network.getLocalAddress() : null;
@@ -100,9 +129,15 @@ public class IOLoopEndpoint {
      * @param pendingTimeouts timeouts scheduled and neither run nor cancelled
      * @param counters the loop's counters since it was created
      */
-    public record LoopDescriptor(String name, String poller, @Nullable String thread, boolean running,
-            List<HandlerDescriptor> handlers, long pendingCallbacks, long pendingTimeouts, Counters counters) {
-    }
+    public record LoopDescriptor(
+            String name,
+            String poller,
+            @Nullable String thread,
+            boolean running,
+            List<HandlerDescriptor> handlers,
+            long pendingCallbacks,
+            long pendingTimeouts,
+            Counters counters) {}
 
     /**
      * One registered channel.
@@ -115,9 +150,14 @@ public class IOLoopEndpoint {
      * @param bean whether {@code handler} is the name of an {@code @IoHandler} bean
      * @param open whether the channel is open
      */
-    public record HandlerDescriptor(String channel, @Nullable String localAddress, @Nullable String remoteAddress,
-            List<String> events, String handler, boolean bean, boolean open) {
-    }
+    public record HandlerDescriptor(
+            String channel,
+            @Nullable String localAddress,
+            @Nullable String remoteAddress,
+            List<String> events,
+            String handler,
+            boolean bean,
+            boolean open) {}
 
     /**
      * The loop's counters.
@@ -133,7 +173,15 @@ public class IOLoopEndpoint {
      * @param busyMillis time spent working, in milliseconds
      * @param idleMillis time spent waiting in poll, in milliseconds
      */
-    public record Counters(long iterations, long events, long callbacksRun, long timeoutsRun, long errors,
-            long handlersClosed, long blocked, long latencySamples, long busyMillis, long idleMillis) {
-    }
+    public record Counters(
+            long iterations,
+            long events,
+            long callbacksRun,
+            long timeoutsRun,
+            long errors,
+            long handlersClosed,
+            long blocked,
+            long latencySamples,
+            long busyMillis,
+            long idleMillis) {}
 }

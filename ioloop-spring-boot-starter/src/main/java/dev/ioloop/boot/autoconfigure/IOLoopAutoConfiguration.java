@@ -47,16 +47,16 @@ public final class IOLoopAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IoHandlerRegistrar ioHandlerRegistrar(IOLoop loop, ListableBeanFactory beanFactory,
-            ConfigurableEnvironment environment) {
+    IoHandlerRegistrar ioHandlerRegistrar(
+            IOLoop loop, ListableBeanFactory beanFactory, ConfigurableEnvironment environment) {
         return new IoHandlerRegistrar(loop, beanFactory, environment);
     }
 
     @Bean
     @ConditionalOnMissingBean
-    IOLoopLifecycle ioLoopLifecycle(IOLoop loop, ObjectProvider<IoHandlerRegistrar> registrar,
-            IOLoopProperties properties) {
-        return new IOLoopLifecycle(loop, registrar.getIfAvailable(), properties.threadName(),
-                properties.shutdownTimeout());
+    IOLoopLifecycle ioLoopLifecycle(
+            IOLoop loop, ObjectProvider<IoHandlerRegistrar> registrar, IOLoopProperties properties) {
+        return new IOLoopLifecycle(
+                loop, registrar.getIfAvailable(), properties.threadName(), properties.shutdownTimeout());
     }
 }

@@ -17,7 +17,8 @@ import org.springframework.context.annotation.Bean;
  * {@code management.endpoint.ioloop.access=none}).
  */
 @AutoConfiguration(after = IOLoopAutoConfiguration.class)
-@ConditionalOnClass(name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
+@ConditionalOnClass(
+        name = "org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint")
 @ConditionalOnBean(IOLoop.class)
 public final class IOLoopEndpointAutoConfiguration {
 

@@ -16,7 +16,8 @@ import org.springframework.context.annotation.Bean;
  * Auto-configuration of the {@code ioloop} health contributor ({@link IOLoopHealthIndicator}), when
  * spring-boot-health is on the class path; {@code management.health.ioloop.enabled=false} turns it off.
  */
-@AutoConfiguration(after = IOLoopAutoConfiguration.class,
+@AutoConfiguration(
+        after = IOLoopAutoConfiguration.class,
         beforeName = "org.springframework.boot.health.autoconfigure.contributor.HealthContributorAutoConfiguration")
 @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
 @ConditionalOnBean(IOLoop.class)
@@ -27,8 +28,8 @@ public final class IOLoopHealthContributorAutoConfiguration {
     @Bean
     @ConditionalOnEnabledHealthIndicator("ioloop")
     @ConditionalOnMissingBean(name = "ioloopHealthIndicator")
-    IOLoopHealthIndicator ioloopHealthIndicator(IOLoop loop, ObjectProvider<IOLoopLifecycle> lifecycle,
-            ObjectProvider<IoHandlerRegistrar> registrar) {
+    IOLoopHealthIndicator ioloopHealthIndicator(
+            IOLoop loop, ObjectProvider<IOLoopLifecycle> lifecycle, ObjectProvider<IoHandlerRegistrar> registrar) {
         return new IOLoopHealthIndicator(loop, lifecycle.getIfAvailable(), registrar.getIfAvailable());
     }
 }

@@ -21,8 +21,11 @@ final class IOLoopInstaller implements DisposableBean {
             loop.install();
             installed = loop;
         } catch (IllegalStateException e) {
-            log.warn("Not installing IOLoop '{}' as IOLoop.instance(): {}. IOLoop.current() outside the loop thread "
-                    + "returns the other loop.", loop.name(), e.getMessage());
+            log.warn(
+                    "Not installing IOLoop '{}' as IOLoop.instance(): {}. IOLoop.current() outside the loop thread "
+                            + "returns the other loop.",
+                    loop.name(),
+                    e.getMessage());
         }
         return loop;
     }

@@ -16,11 +16,14 @@ import org.springframework.context.annotation.Bean;
  * class path and a {@link MeterRegistry} bean exists. Ordered after Boot's metrics auto-configurations by name,
  * so the starter does not need them to compile.
  */
-@AutoConfiguration(after = IOLoopAutoConfiguration.class, afterName = {
-        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration" })
+@AutoConfiguration(
+        after = IOLoopAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration"
+        })
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({ IOLoop.class, MeterRegistry.class })
+@ConditionalOnBean({IOLoop.class, MeterRegistry.class})
 public final class IOLoopMetricsAutoConfiguration {
 
     @Bean

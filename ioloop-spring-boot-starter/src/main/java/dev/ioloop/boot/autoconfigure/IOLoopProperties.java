@@ -44,15 +44,15 @@ public record IOLoopProperties(
             throw new IllegalArgumentException("unknown poller '" + poller + "' (available: " + available + ")");
         }
         if (blockedThreshold == null || blockedThreshold.isNegative()) {
-            throw new IllegalArgumentException("ioloop.blocked-threshold must be >= 0 (0 disables the watchdog): "
-                    + blockedThreshold);
+            throw new IllegalArgumentException(
+                    "ioloop.blocked-threshold must be >= 0 (0 disables the watchdog): " + blockedThreshold);
         }
         if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException("ioloop.shutdown-timeout must be > 0: " + shutdownTimeout);
         }
         if (handlerFailureLimit < 0) {
-            throw new IllegalArgumentException("ioloop.handler-failure-limit must be >= 0 (0 turns it off): "
-                    + handlerFailureLimit);
+            throw new IllegalArgumentException(
+                    "ioloop.handler-failure-limit must be >= 0 (0 turns it off): " + handlerFailureLimit);
         }
     }
 

@@ -47,8 +47,8 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
      * @param lifecycle the lifecycle running it, which knows whether the thread died, or {@code null}
      * @param registrar whose {@code listen} channels must stay open while the loop runs, or {@code null}
      */
-    public IOLoopHealthIndicator(IOLoop loop, @Nullable IOLoopLifecycle lifecycle,
-            @Nullable IoHandlerRegistrar registrar) {
+    public IOLoopHealthIndicator(
+            IOLoop loop, @Nullable IOLoopLifecycle lifecycle, @Nullable IoHandlerRegistrar registrar) {
         super("IOLoop health check failed");
         this.loop = loop;
         this.lifecycle = lifecycle;
@@ -63,8 +63,11 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
         long stretch = stats.currentStretchNanos();
         long threshold = loop.blockedThresholdNanos();
         boolean blocked = running && threshold > 0 && stretch > threshold;
-        List<String> closedListeners = running && registrar != null ? registrar.registrations().stream()
-                .filter(r -> r.ownsChannel() && !r.channel().isOpen()).map(IoHandlerRegistration::beanName).toList()
+        List<String> closedListeners = running && registrar != null
+                ? registrar.registrations().stream()
+                        .filter(r -> r.ownsChannel() && !r.channel().isOpen())
+                        .map(IoHandlerRegistration::beanName)
+                        .toList()
                 : List.of();
         if (failure != null) {
             // Not down(failure): Boot would log its stack on every health read; the lifecycle logged it once.
@@ -72,11 +75,15 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
         } else if (!running) {
             builder.down().withDetail("reason", "the loop is not running");
         } else if (blocked) {
-            builder.down().withDetail("reason", "the loop has been busy for longer than the blocked threshold of "
-                    + Duration.ofNanos(threshold).toMillis() + " ms");
+            builder.down()
+                    .withDetail(
+                            "reason",
+                            "the loop has been busy for longer than the blocked threshold of "
+                                    + Duration.ofNanos(threshold).toMillis() + " ms");
         } else if (!closedListeners.isEmpty()) {
-            builder.down().withDetail("reason", "the listening channel of @IoHandler " + closedListeners
-                    + " was closed").withDetail("closedListeners", closedListeners);
+            builder.down()
+                    .withDetail("reason", "the listening channel of @IoHandler " + closedListeners + " was closed")
+                    .withDetail("closedListeners", closedListeners);
         } else {
             builder.up();
         }

@@ -63,33 +63,69 @@ public class IOLoopMeterBinder implements MeterBinder {
         Tags tags = Tags.of("loop", loop.name());
         latencyTimers.add(Timer.builder("ioloop.latency")
                 .description("How late the loop started work that was ready, one sample per iteration that ran work")
-                .tags(tags).register(registry));
+                .tags(tags)
+                .register(registry));
         synchronized (this) {
             if (latencyListener == null) {
                 latencyListener = loop.addLatencyListener(this::recordLatency);
             }
         }
-        gauge(registry, tags, "ioloop.handlers", "Channels with a handler registered now", "handlers",
+        gauge(
+                registry,
+                tags,
+                "ioloop.handlers",
+                "Channels with a handler registered now",
+                "handlers",
                 s -> s.handlers());
-        gauge(registry, tags, "ioloop.callbacks.pending", "Callbacks queued and not yet run", BaseUnits.TASKS,
+        gauge(
+                registry,
+                tags,
+                "ioloop.callbacks.pending",
+                "Callbacks queued and not yet run",
+                BaseUnits.TASKS,
                 IOLoopStats::pendingCallbacks);
-        gauge(registry, tags, "ioloop.timeouts.pending", "Timeouts scheduled and neither run nor cancelled",
-                BaseUnits.TASKS, IOLoopStats::pendingTimeouts);
-        counter(registry, tags, "ioloop.iterations", "Loop iterations (polls)", "iterations",
-                IOLoopStats::iterations);
-        counter(registry, tags, "ioloop.events", "I/O events dispatched to handlers", BaseUnits.EVENTS,
+        gauge(
+                registry,
+                tags,
+                "ioloop.timeouts.pending",
+                "Timeouts scheduled and neither run nor cancelled",
+                BaseUnits.TASKS,
+                IOLoopStats::pendingTimeouts);
+        counter(registry, tags, "ioloop.iterations", "Loop iterations (polls)", "iterations", IOLoopStats::iterations);
+        counter(
+                registry,
+                tags,
+                "ioloop.events",
+                "I/O events dispatched to handlers",
+                BaseUnits.EVENTS,
                 IOLoopStats::events);
-        counter(registry, tags, "ioloop.errors", "Exceptions from callbacks, timeouts and handlers", "errors",
+        counter(
+                registry,
+                tags,
+                "ioloop.errors",
+                "Exceptions from callbacks, timeouts and handlers",
+                "errors",
                 IOLoopStats::errors);
-        counter(registry, tags, "ioloop.blocked", "Stretches of work that ran past the blocked threshold",
-                "stretches", IOLoopStats::blocked);
-        counter(registry, tags, "ioloop.handlers.closed",
-                "Channels closed by the loop because their handler failed too many times in a row", "channels",
+        counter(
+                registry,
+                tags,
+                "ioloop.blocked",
+                "Stretches of work that ran past the blocked threshold",
+                "stretches",
+                IOLoopStats::blocked);
+        counter(
+                registry,
+                tags,
+                "ioloop.handlers.closed",
+                "Channels closed by the loop because their handler failed too many times in a row",
+                "channels",
                 IOLoopStats::handlersClosed);
         Gauge.builder("ioloop.utilization", this, IOLoopMeterBinder::utilization)
                 .description("Busy time over busy plus idle time of the loop since the previous read of this gauge "
                         + "(first read: since start), 0..1")
-                .tags(tags).strongReference(true).register(registry);
+                .tags(tags)
+                .strongReference(true)
+                .register(registry);
         if (registrar != null) {
             registrar.whenRegistered(registration -> handlerCalls(registry, tags, registration));
         }
@@ -127,21 +163,41 @@ public class IOLoopMeterBinder implements MeterBinder {
         }
     }
 
-    private void gauge(MeterRegistry registry, Tags tags, String name, String description, String unit,
+    private void gauge(
+            MeterRegistry registry,
+            Tags tags,
+            String name,
+            String description,
+            String unit,
             ToDoubleFunction<IOLoopStats> value) {
-        Gauge.builder(name, loop.stats(), value).description(description).baseUnit(unit).tags(tags)
-                .strongReference(true).register(registry);
+        Gauge.builder(name, loop.stats(), value)
+                .description(description)
+                .baseUnit(unit)
+                .tags(tags)
+                .strongReference(true)
+                .register(registry);
     }
 
-    private void counter(MeterRegistry registry, Tags tags, String name, String description, String unit,
+    private void counter(
+            MeterRegistry registry,
+            Tags tags,
+            String name,
+            String description,
+            String unit,
             ToDoubleFunction<IOLoopStats> value) {
-        FunctionCounter.builder(name, loop.stats(), value).description(description).baseUnit(unit).tags(tags)
+        FunctionCounter.builder(name, loop.stats(), value)
+                .description(description)
+                .baseUnit(unit)
+                .tags(tags)
                 .register(registry);
     }
 
     private static void handlerCalls(MeterRegistry registry, Tags tags, IoHandlerRegistration registration) {
         FunctionCounter.builder("ioloop.handler.calls", registration, IoHandlerRegistration::calls)
                 .description("Times the loop called the @IoHandler bean with ready events")
-                .baseUnit("calls").tags(tags).tag("handler", registration.beanName()).register(registry);
+                .baseUnit("calls")
+                .tags(tags)
+                .tag("handler", registration.beanName())
+                .register(registry);
     }
 }

@@ -22,8 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
 class IOLoopEndpointTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class,
-                    IOLoopEndpointAutoConfiguration.class))
+            .withConfiguration(
+                    AutoConfigurations.of(IOLoopAutoConfiguration.class, IOLoopEndpointAutoConfiguration.class))
             .withPropertyValues("management.endpoints.web.exposure.include=ioloop")
             .withUserConfiguration(EchoServer.class);
 
@@ -37,12 +37,16 @@ class IOLoopEndpointTests {
             assertThat(idle.poller()).isEqualTo("selector");
             assertThat(idle.thread()).isEqualTo("ioloop");
             assertThat(idle.running()).isTrue();
-            assertThat(idle.handlers()).singleElement().isEqualTo(new HandlerDescriptor("ServerSocketChannel",
-                    "/127.0.0.1:" + port, null, List.of("READ"), "echo", true, true));
+            assertThat(idle.handlers())
+                    .singleElement()
+                    .isEqualTo(new HandlerDescriptor(
+                            "ServerSocketChannel", "/127.0.0.1:" + port, null, List.of("READ"), "echo", true, true));
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 await().until(() -> endpoint.loop().handlers().size() == 2);
                 HandlerDescriptor connection = endpoint.loop().handlers().stream()
-                        .filter(h -> h.channel().equals("SocketChannel")).findFirst().orElseThrow();
+                        .filter(h -> h.channel().equals("SocketChannel"))
+                        .findFirst()
+                        .orElseThrow();
                 assertThat(connection.handler()).isEqualTo(EchoConnection.class.getName());
                 assertThat(connection.bean()).isFalse();
                 assertThat(connection.localAddress()).isEqualTo("/127.0.0.1:" + port);
@@ -55,9 +59,17 @@ class IOLoopEndpointTests {
     @Test
     void serializesWithJackson3() {
         runner.run(context -> {
-            String json = JsonMapper.builder().build().writeValueAsString(context.getBean(IOLoopEndpoint.class).loop());
-            assertThat(json).contains("\"name\":\"ioloop\"", "\"poller\":\"selector\"", "\"handler\":\"echo\"",
-                    "\"events\":[\"READ\"]", "\"pendingCallbacks\":", "\"counters\":{\"iterations\":");
+            String json = JsonMapper.builder()
+                    .build()
+                    .writeValueAsString(context.getBean(IOLoopEndpoint.class).loop());
+            assertThat(json)
+                    .contains(
+                            "\"name\":\"ioloop\"",
+                            "\"poller\":\"selector\"",
+                            "\"handler\":\"echo\"",
+                            "\"events\":[\"READ\"]",
+                            "\"pendingCallbacks\":",
+                            "\"counters\":{\"iterations\":");
         });
     }
 }

@@ -19,8 +19,8 @@ import org.springframework.context.annotation.Configuration;
 @Timeout(30)
 class IOLoopAutoConfigurationTests {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class));
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class));
 
     @AfterEach
     void noInstanceLeftBehind() {
@@ -31,7 +31,9 @@ class IOLoopAutoConfigurationTests {
     void runsOneInstalledLoopOnItsOwnThreadWhileTheContextLives() {
         AtomicReference<IOLoop> bean = new AtomicReference<>();
         runner.run(context -> {
-            assertThat(context).hasSingleBean(IOLoop.class).hasSingleBean(IOLoopLifecycle.class)
+            assertThat(context)
+                    .hasSingleBean(IOLoop.class)
+                    .hasSingleBean(IOLoopLifecycle.class)
                     .hasSingleBean(IoHandlerRegistrar.class);
             IOLoop loop = context.getBean(IOLoop.class);
             bean.set(loop);
@@ -52,7 +54,8 @@ class IOLoopAutoConfigurationTests {
     void runsCallbacksFromOtherThreadsOnTheLoopThread() {
         runner.run(context -> {
             AtomicReference<String> ranOn = new AtomicReference<>();
-            context.getBean(IOLoop.class).addCallback(() -> ranOn.set(Thread.currentThread().getName()));
+            context.getBean(IOLoop.class)
+                    .addCallback(() -> ranOn.set(Thread.currentThread().getName()));
             await().until(() -> "ioloop".equals(ranOn.get()));
         });
     }
@@ -60,7 +63,9 @@ class IOLoopAutoConfigurationTests {
     @Test
     void backsOffWhenDisabled() {
         runner.withPropertyValues("ioloop.enabled=false").run(context -> {
-            assertThat(context).doesNotHaveBean(IOLoop.class).doesNotHaveBean(IOLoopLifecycle.class)
+            assertThat(context)
+                    .doesNotHaveBean(IOLoop.class)
+                    .doesNotHaveBean(IOLoopLifecycle.class)
                     .doesNotHaveBean(IOLoopProperties.class);
             assertThat(IOLoop.initialized()).isFalse();
         });
@@ -73,21 +78,27 @@ class IOLoopAutoConfigurationTests {
             assertThat(loop.name()).isEqualTo("mine");
             assertThat(context).hasBean("myLoop").doesNotHaveBean("ioLoop");
             assertThat(loop.isRunning()).isTrue();
-            assertThat(IOLoop.initialized()).as("the application's loop is not installed for it").isFalse();
+            assertThat(IOLoop.initialized())
+                    .as("the application's loop is not installed for it")
+                    .isFalse();
         });
     }
 
     @Test
     void startsWithoutMicrometerActuatorOrHealth() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class,
-                        IOLoopMetricsAutoConfiguration.class, IOLoopHealthContributorAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(
+                        IOLoopAutoConfiguration.class,
+                        IOLoopMetricsAutoConfiguration.class,
+                        IOLoopHealthContributorAutoConfiguration.class,
                         IOLoopEndpointAutoConfiguration.class))
-                .withClassLoader(new FilteredClassLoader("org.springframework.boot.health",
-                        "org.springframework.boot.actuate", "io.micrometer"))
+                .withClassLoader(new FilteredClassLoader(
+                        "org.springframework.boot.health", "org.springframework.boot.actuate", "io.micrometer"))
                 .run(context -> {
                     assertThat(context).hasNotFailed().hasSingleBean(IOLoop.class);
-                    assertThat(context).doesNotHaveBean("ioLoopMeterBinder").doesNotHaveBean("ioloopHealthIndicator")
+                    assertThat(context)
+                            .doesNotHaveBean("ioLoopMeterBinder")
+                            .doesNotHaveBean("ioloopHealthIndicator")
                             .doesNotHaveBean("ioLoopEndpoint");
                     assertThat(context.getBean(IOLoop.class).isRunning()).isTrue();
                 });
@@ -95,8 +106,13 @@ class IOLoopAutoConfigurationTests {
 
     @Test
     void bindsNamesAndDurations() {
-        runner.withPropertyValues("ioloop.name=edge", "ioloop.thread-name=edge-io", "ioloop.blocked-threshold=250ms",
-                "ioloop.shutdown-timeout=3s", "ioloop.handler-failure-limit=3").run(context -> {
+        runner.withPropertyValues(
+                        "ioloop.name=edge",
+                        "ioloop.thread-name=edge-io",
+                        "ioloop.blocked-threshold=250ms",
+                        "ioloop.shutdown-timeout=3s",
+                        "ioloop.handler-failure-limit=3")
+                .run(context -> {
                     IOLoopProperties properties = context.getBean(IOLoopProperties.class);
                     assertThat(properties.shutdownTimeout()).hasSeconds(3);
                     IOLoop loop = context.getBean(IOLoop.class);
@@ -109,28 +125,41 @@ class IOLoopAutoConfigurationTests {
 
     @Test
     void zeroBlockedThresholdTurnsTheWatchdogOff() {
-        runner.withPropertyValues("ioloop.blocked-threshold=0").run(context ->
-                assertThat(context.getBean(IOLoop.class).blockedThresholdNanos()).isZero());
+        runner.withPropertyValues("ioloop.blocked-threshold=0")
+                .run(context -> assertThat(context.getBean(IOLoop.class).blockedThresholdNanos())
+                        .isZero());
     }
 
     @Test
     void unknownPollerFailsStartupWithTheAvailableOnes() {
-        runner.withPropertyValues("ioloop.poller=foo").run(context -> assertThat(context).getFailure()
-                .rootCause().hasMessage("unknown poller 'foo' (available: [selector])"));
+        runner.withPropertyValues("ioloop.poller=foo")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessage("unknown poller 'foo' (available: [selector])"));
     }
 
     @Test
     void blankNameFailsStartup() {
-        runner.withPropertyValues("ioloop.name= ").run(context -> assertThat(context).getFailure()
-                .rootCause().hasMessageContaining("ioloop.name must not be blank"));
+        runner.withPropertyValues("ioloop.name= ")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("ioloop.name must not be blank"));
     }
 
     @Test
     void negativeDurationFailsStartupWithWhatIsAllowed() {
-        runner.withPropertyValues("ioloop.blocked-threshold=-1s").run(context -> assertThat(context).getFailure()
-                .rootCause().hasMessageContaining("ioloop.blocked-threshold must be >= 0 (0 disables the watchdog)"));
-        runner.withPropertyValues("ioloop.shutdown-timeout=0s").run(context -> assertThat(context).getFailure()
-                .rootCause().hasMessageContaining("ioloop.shutdown-timeout must be > 0"));
+        runner.withPropertyValues("ioloop.blocked-threshold=-1s")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("ioloop.blocked-threshold must be >= 0 (0 disables the watchdog)"));
+        runner.withPropertyValues("ioloop.shutdown-timeout=0s")
+                .run(context -> assertThat(context)
+                        .getFailure()
+                        .rootCause()
+                        .hasMessageContaining("ioloop.shutdown-timeout must be > 0"));
     }
 
     @Configuration(proxyBeanMethods = false)

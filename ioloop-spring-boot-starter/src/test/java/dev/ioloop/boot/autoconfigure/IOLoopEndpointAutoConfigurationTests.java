@@ -13,8 +13,8 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class IOLoopEndpointAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class,
-                    IOLoopEndpointAutoConfiguration.class));
+            .withConfiguration(
+                    AutoConfigurations.of(IOLoopAutoConfiguration.class, IOLoopEndpointAutoConfiguration.class));
 
     @Test
     void providesTheEndpointOnceExposed() {
@@ -29,8 +29,8 @@ class IOLoopEndpointAutoConfigurationTests {
 
     @Test
     void backsOffWhenAccessToTheEndpointIsNone() {
-        runner.withPropertyValues("management.endpoints.web.exposure.include=ioloop",
-                "management.endpoint.ioloop.access=NONE")
+        runner.withPropertyValues(
+                        "management.endpoints.web.exposure.include=ioloop", "management.endpoint.ioloop.access=NONE")
                 .run(context -> assertThat(context).doesNotHaveBean(IOLoopEndpoint.class));
     }
 

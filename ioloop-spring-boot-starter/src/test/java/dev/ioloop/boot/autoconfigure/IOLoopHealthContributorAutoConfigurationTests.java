@@ -16,14 +16,17 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class IOLoopHealthContributorAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class,
-                    IOLoopHealthContributorAutoConfiguration.class, HealthContributorAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(
+                    IOLoopAutoConfiguration.class,
+                    IOLoopHealthContributorAutoConfiguration.class,
+                    HealthContributorAutoConfiguration.class));
 
     @Test
     void contributesAnIndicatorNamedIoloopThatIsUpWhileTheLoopRuns() {
         runner.run(context -> {
             assertThat(context).hasSingleBean(IOLoopHealthIndicator.class).hasBean("ioloopHealthIndicator");
-            assertThat(context.getBean(IOLoopHealthIndicator.class).health().getStatus()).isEqualTo(Status.UP);
+            assertThat(context.getBean(IOLoopHealthIndicator.class).health().getStatus())
+                    .isEqualTo(Status.UP);
         });
     }
 
@@ -37,14 +40,15 @@ class IOLoopHealthContributorAutoConfigurationTests {
     void backsOffWhenTheApplicationHasItsOwnIndicator() {
         IOLoopHealthIndicator own = mock(IOLoopHealthIndicator.class);
         runner.withBean("ioloopHealthIndicator", IOLoopHealthIndicator.class, () -> own)
-                .run(context -> assertThat(context.getBean(IOLoopHealthIndicator.class)).isSameAs(own));
+                .run(context ->
+                        assertThat(context.getBean(IOLoopHealthIndicator.class)).isSameAs(own));
     }
 
     @Test
     void backsOffWithoutSpringBootHealth() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class,
-                        IOLoopHealthContributorAutoConfiguration.class))
+                .withConfiguration(AutoConfigurations.of(
+                        IOLoopAutoConfiguration.class, IOLoopHealthContributorAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader("org.springframework.boot.health"))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("ioloopHealthIndicator"));
     }

@@ -25,34 +25,52 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 class IOLoopMetricsAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
-                    SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
-                    IOLoopAutoConfiguration.class, IOLoopMetricsAutoConfiguration.class));
+            .withConfiguration(AutoConfigurations.of(
+                    MetricsAutoConfiguration.class,
+                    SimpleMetricsExportAutoConfiguration.class,
+                    CompositeMeterRegistryAutoConfiguration.class,
+                    IOLoopAutoConfiguration.class,
+                    IOLoopMetricsAutoConfiguration.class));
 
     @Test
     void bindsEveryMeterTaggedWithTheLoopName() {
         runner.withPropertyValues("ioloop.name=edge").run(context -> {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
             assertThat(context).hasSingleBean(IOLoopMeterBinder.class);
-            for (String name : new String[] {"ioloop.latency", "ioloop.handlers", "ioloop.callbacks.pending",
-                    "ioloop.timeouts.pending", "ioloop.iterations", "ioloop.events", "ioloop.errors",
-                    "ioloop.blocked", "ioloop.handlers.closed", "ioloop.utilization"}) {
+            for (String name : new String[] {
+                "ioloop.latency",
+                "ioloop.handlers",
+                "ioloop.callbacks.pending",
+                "ioloop.timeouts.pending",
+                "ioloop.iterations",
+                "ioloop.events",
+                "ioloop.errors",
+                "ioloop.blocked",
+                "ioloop.handlers.closed",
+                "ioloop.utilization"
+            }) {
                 Meter meter = registry.find(name).tag("loop", "edge").meter();
                 assertThat(meter).as(name).isNotNull();
-                assertThat(meter.getId().getDescription()).as(name + " description").isNotBlank();
+                assertThat(meter.getId().getDescription())
+                        .as(name + " description")
+                        .isNotBlank();
             }
-            assertThat(registry.get("ioloop.events").functionCounter().getId().getBaseUnit()).isEqualTo("events");
+            assertThat(registry.get("ioloop.events").functionCounter().getId().getBaseUnit())
+                    .isEqualTo("events");
         });
     }
 
     @Test
     void latencyCountGrowsWithRealWorkFromAnotherThread() {
         runner.run(context -> {
-            Timer latency = context.getBean(MeterRegistry.class).get("ioloop.latency").tag("loop", "ioloop").timer();
+            Timer latency = context.getBean(MeterRegistry.class)
+                    .get("ioloop.latency")
+                    .tag("loop", "ioloop")
+                    .timer();
             long before = latency.count();
             IOLoop loop = context.getBean(IOLoop.class);
             for (int i = 0; i < 10; i++) {
-                loop.addCallback(() -> { });
+                loop.addCallback(() -> {});
             }
             await().until(() -> latency.count() > before);
         });
@@ -62,7 +80,8 @@ class IOLoopMetricsAutoConfigurationTests {
     void handlerCallsGrowWhenARealClientConnectsToAnIoHandler() {
         runner.withUserConfiguration(EchoServer.class).run(context -> {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
-            FunctionCounter calls = registry.get("ioloop.handler.calls").tags("loop", "ioloop", "handler", "echo")
+            FunctionCounter calls = registry.get("ioloop.handler.calls")
+                    .tags("loop", "ioloop", "handler", "echo")
                     .functionCounter();
             assertThat(calls.count()).isZero();
             assertThat(registry.get("ioloop.handlers").gauge().value()).isEqualTo(1);
@@ -72,15 +91,16 @@ class IOLoopMetricsAutoConfigurationTests {
                 await().until(() -> registry.get("ioloop.handlers").gauge().value() == 2); // acceptor + connection
             }
             assertThat(registry.get("ioloop.events").functionCounter().count()).isGreaterThanOrEqualTo(1);
-            assertThat(registry.get("ioloop.iterations").functionCounter().count()).isPositive();
+            assertThat(registry.get("ioloop.iterations").functionCounter().count())
+                    .isPositive();
         });
     }
 
     @Test
     void backsOffWithoutMicrometer() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class,
-                        IOLoopMetricsAutoConfiguration.class))
+                .withConfiguration(
+                        AutoConfigurations.of(IOLoopAutoConfiguration.class, IOLoopMetricsAutoConfiguration.class))
                 .withClassLoader(new FilteredClassLoader("io.micrometer"))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(IOLoopMeterBinder.class));
     }
@@ -88,14 +108,14 @@ class IOLoopMetricsAutoConfigurationTests {
     @Test
     void backsOffWithoutAMeterRegistry() {
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(IOLoopAutoConfiguration.class,
-                        IOLoopMetricsAutoConfiguration.class))
+                .withConfiguration(
+                        AutoConfigurations.of(IOLoopAutoConfiguration.class, IOLoopMetricsAutoConfiguration.class))
                 .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(IOLoopMeterBinder.class));
     }
 
     @Test
     void backsOffWhenTheLoopIsDisabled() {
-        runner.withPropertyValues("ioloop.enabled=false").run(context ->
-                assertThat(context).hasNotFailed().doesNotHaveBean(IOLoopMeterBinder.class));
+        runner.withPropertyValues("ioloop.enabled=false")
+                .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean(IOLoopMeterBinder.class));
     }
 }

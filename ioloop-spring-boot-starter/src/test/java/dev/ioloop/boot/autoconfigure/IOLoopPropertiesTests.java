@@ -22,7 +22,8 @@ class IOLoopPropertiesTests {
 
     @Test
     void acceptsZeroBlockedThresholdButNoNegativeDurations() {
-        assertThat(properties("selector", Duration.ZERO, Duration.ofSeconds(1)).blockedThreshold()).isZero();
+        assertThat(properties("selector", Duration.ZERO, Duration.ofSeconds(1)).blockedThreshold())
+                .isZero();
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> properties("selector", Duration.ofMillis(-1), Duration.ofSeconds(1)))
                 .withMessageContaining("ioloop.blocked-threshold must be >= 0");
@@ -33,28 +34,42 @@ class IOLoopPropertiesTests {
 
     @Test
     void configurationProcessorDescribedEveryPropertyWithItsDefault() throws Exception {
-        Path classes = Path.of(IOLoopProperties.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(IOLoopProperties.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         String json = Files.readString(classes.resolve("META-INF/spring-configuration-metadata.json"));
         List<Map<String, Object>> properties = JsonPath.read(json, "$.properties[?(@.name =~ /ioloop\\..*/)]");
-        assertThat(properties).extracting(p -> p.get("name")).containsExactlyInAnyOrder("ioloop.enabled",
-                "ioloop.name", "ioloop.thread-name", "ioloop.poller", "ioloop.blocked-threshold",
-                "ioloop.shutdown-timeout", "ioloop.handler-failure-limit");
+        assertThat(properties)
+                .extracting(p -> p.get("name"))
+                .containsExactlyInAnyOrder(
+                        "ioloop.enabled",
+                        "ioloop.name",
+                        "ioloop.thread-name",
+                        "ioloop.poller",
+                        "ioloop.blocked-threshold",
+                        "ioloop.shutdown-timeout",
+                        "ioloop.handler-failure-limit");
         assertThat(properties).allSatisfy(p -> {
             assertThat((String) p.get("description")).matches("(Whether|Name|Time|Maximum|Consecutive) .*\\.");
             assertThat(p.get("defaultValue")).isNotNull();
         });
-        assertThat(JsonPath.<List<Object>>read(json, "$.properties[?(@.name == 'ioloop.blocked-threshold')].defaultValue"))
+        assertThat(JsonPath.<List<Object>>read(
+                        json, "$.properties[?(@.name == 'ioloop.blocked-threshold')].defaultValue"))
                 .containsExactly("1s");
-        assertThat(Files.exists(classes.resolve("META-INF/spring-autoconfigure-metadata.properties"))).isTrue();
+        assertThat(Files.exists(classes.resolve("META-INF/spring-autoconfigure-metadata.properties")))
+                .isTrue();
     }
 
     @Test
     void acceptsAZeroHandlerFailureLimitButNoNegativeOne() {
         assertThat(new IOLoopProperties(true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), 0)
-                .handlerFailureLimit()).isZero();
+                        .handlerFailureLimit())
+                .isZero();
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> new IOLoopProperties(true, "ioloop", "ioloop", "selector", Duration.ZERO,
-                        Duration.ofSeconds(1), -3))
+                .isThrownBy(() -> new IOLoopProperties(
+                        true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), -3))
                 .withMessage("ioloop.handler-failure-limit must be >= 0 (0 turns it off): -3");
     }
 

@@ -29,10 +29,14 @@ import org.springframework.test.annotation.DirtiesContext;
  * yields exactly one WARN with the loop thread's stack (naming the blocking method), one count in
  * {@code ioloop.blocked}, and a health that is DOWN while blocked and UP after, all seen over real HTTP.
  */
-@SpringBootTest(classes = FaultsApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "ioloop.blocked-threshold=200ms",
-        "management.endpoints.web.exposure.include=health,metrics,ioloop",
-        "management.endpoint.health.show-details=always" })
+@SpringBootTest(
+        classes = FaultsApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "ioloop.blocked-threshold=200ms",
+            "management.endpoints.web.exposure.include=health,metrics,ioloop",
+            "management.endpoint.health.show-details=always"
+        })
 @ExtendWith(OutputCaptureExtension.class)
 @DirtiesContext
 @Timeout(60)
@@ -68,33 +72,45 @@ class BlockedLoopTests {
 
         try (Socket client = app.connect()) {
             send(client, "block.");
-            assertThat(FaultyServer.blocking.await(10, TimeUnit.SECONDS)).as("handler started blocking").isTrue();
+            assertThat(FaultyServer.blocking.await(10, TimeUnit.SECONDS))
+                    .as("handler started blocking")
+                    .isTrue();
             long blockedAt = System.nanoTime();
 
             await().atMost(Duration.ofSeconds(10)).until(app::healthStatus, "DOWN"::equals);
             String health = app.get("/actuator/health");
             assertThat(JsonPath.<String>read(health, "$.components.ioloop.details.reason"))
                     .contains("blocked threshold of 200 ms");
-            assertThat(JsonPath.<Integer>read(health, "$.components.ioloop.details.blockedFor")).isGreaterThan(200);
+            assertThat(JsonPath.<Integer>read(health, "$.components.ioloop.details.blockedFor"))
+                    .isGreaterThan(200);
             await().atMost(Duration.ofSeconds(10)).until(() -> output.getOut().contains("is blocked"));
             // Keep it blocked for at least twice the threshold: the watchdog looks every quarter threshold, and
             // must still report this one stretch once.
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(20))
                     .until(() -> System.nanoTime() - blockedAt >= 2 * THRESHOLD.toNanos());
             assertThat(app.healthStatus()).isEqualTo("DOWN");
 
             FaultyServer.release.countDown();
-            assertThat(read(client, 6)).as("the blocked request is answered after the release").isEqualTo("block.");
+            assertThat(read(client, 6))
+                    .as("the blocked request is answered after the release")
+                    .isEqualTo("block.");
         }
 
         await().atMost(Duration.ofSeconds(10)).until(app::healthStatus, "UP"::equals);
         assertThat(app.counter("ioloop.blocked") - blockedBefore).isEqualTo(1.0);
         String log = output.getOut();
-        assertThat(occurrences(log, "is blocked")).as("blocked warnings in:%n%s", log).isOne();
+        assertThat(occurrences(log, "is blocked"))
+                .as("blocked warnings in:%n%s", log)
+                .isOne();
         String warning = log.substring(log.lastIndexOf('\n', log.indexOf("is blocked")) + 1);
-        assertThat(warning.lines().findFirst().orElseThrow()).contains("WARN").contains("IOLoop 'ioloop' is blocked")
-                .contains("threshold 200 ms").contains("on thread ioloop");
-        assertThat(warning).contains("java.lang.Throwable: stack of ioloop")
+        assertThat(warning.lines().findFirst().orElseThrow())
+                .contains("WARN")
+                .contains("IOLoop 'ioloop' is blocked")
+                .contains("threshold 200 ms")
+                .contains("on thread ioloop");
+        assertThat(warning)
+                .contains("java.lang.Throwable: stack of ioloop")
                 .contains("dev.ioloop.boot.faults.FaultyServer.blockUntilReleased(FaultyServer.java");
     }
 }

@@ -23,10 +23,14 @@ import org.springframework.test.annotation.DirtiesContext;
  * Hardening, failing listener: an {@code @IoHandler} listener that fails on every event is closed by the loop's
  * handler failure limit, which the health shows (DOWN, naming the bean) while the other handlers keep serving.
  */
-@SpringBootTest(classes = FaultsApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "ioloop.handler-failure-limit=5",
-        "management.endpoints.web.exposure.include=health,metrics,ioloop",
-        "management.endpoint.health.show-details=always" })
+@SpringBootTest(
+        classes = FaultsApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "ioloop.handler-failure-limit=5",
+            "management.endpoints.web.exposure.include=health,metrics,ioloop",
+            "management.endpoint.health.show-details=always"
+        })
 @DirtiesContext
 @Timeout(60)
 class FailingListenerTests {
@@ -62,7 +66,8 @@ class FailingListenerTests {
         assertThat(app.counter("ioloop.handlers.closed")).isEqualTo(1.0);
         assertThat(app.counter("ioloop.errors")).isEqualTo(5.0);
         assertThat(JsonPath.<List<String>>read(app.get("/actuator/ioloop"), "$.handlers[*].handler"))
-                .contains("faulty").doesNotContain("fragile");
+                .contains("faulty")
+                .doesNotContain("fragile");
 
         try (Socket client = app.connect()) {
             send(client, "still.");

@@ -7,5 +7,4 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
  * starter and the loop do about it through the parts a user sees: logs, metrics and health over HTTP.
  */
 @SpringBootApplication
-public class FaultsApplication {
-}
+public class FaultsApplication {}

@@ -39,8 +39,9 @@ final class FaultsTestSupport {
 
     /** GETs a path and returns the body whatever the status (health answers 503 when DOWN). */
     String get(String path) {
-        return http.get().uri(path).exchange((request, response) -> new String(response.getBody().readAllBytes(),
-                US_ASCII));
+        return http.get()
+                .uri(path)
+                .exchange((request, response) -> new String(response.getBody().readAllBytes(), US_ASCII));
     }
 
     String healthStatus() {
@@ -48,8 +49,8 @@ final class FaultsTestSupport {
     }
 
     double counter(String meter) {
-        List<Double> count = JsonPath.read(get("/actuator/metrics/" + meter),
-                "$.measurements[?(@.statistic == 'COUNT')].value");
+        List<Double> count =
+                JsonPath.read(get("/actuator/metrics/" + meter), "$.measurements[?(@.statistic == 'COUNT')].value");
         return count.get(0);
     }
 

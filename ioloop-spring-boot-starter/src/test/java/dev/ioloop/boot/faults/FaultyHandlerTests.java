@@ -22,9 +22,13 @@ import org.springframework.test.annotation.DirtiesContext;
  * level-triggered loop calls it again each iteration) is closed after {@code ioloop.handler-failure-limit}
  * failures in a row; its repeated identical errors are logged once; a bystander connection is served all along.
  */
-@SpringBootTest(classes = FaultsApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
-        "ioloop.handler-failure-limit=10",
-        "management.endpoints.web.exposure.include=health,metrics,ioloop" })
+@SpringBootTest(
+        classes = FaultsApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "ioloop.handler-failure-limit=10",
+            "management.endpoints.web.exposure.include=health,metrics,ioloop"
+        })
 @ExtendWith(OutputCaptureExtension.class)
 @DirtiesContext
 @Timeout(60)
@@ -37,16 +41,19 @@ class FaultyHandlerTests {
     private int port;
 
     @Test
-    void aHandlerFailingOnEveryEventCostsOnlyItsOwnConnectionAndIsLoggedOnce(CapturedOutput output)
-            throws IOException {
+    void aHandlerFailingOnEveryEventCostsOnlyItsOwnConnectionAndIsLoggedOnce(CapturedOutput output) throws IOException {
         FaultsTestSupport app = new FaultsTestSupport(httpPort, port);
-        try (Socket bystander = app.connect(); Socket first = app.connect(); Socket second = app.connect()) {
+        try (Socket bystander = app.connect();
+                Socket first = app.connect();
+                Socket second = app.connect()) {
             send(bystander, "echo..");
             assertThat(read(bystander, 6)).isEqualTo("echo..");
 
             // "poison" makes the handler throw; "remain" keeps the channel readable, so it is called again.
             send(first, "poisonremain");
-            assertThat(first.getInputStream().read()).as("the server closed the poisoned connection").isEqualTo(-1);
+            assertThat(first.getInputStream().read())
+                    .as("the server closed the poisoned connection")
+                    .isEqualTo(-1);
             for (int i = 0; i < 50; i++) {
                 send(bystander, "echo" + (i % 10) + ".");
                 assertThat(read(bystander, 6)).isEqualTo("echo" + (i % 10) + ".");
@@ -61,8 +68,10 @@ class FaultyHandlerTests {
         assertThat(app.counter("ioloop.handlers.closed")).isEqualTo(2.0);
         String log = output.getOut();
         assertThat(occurrences(log, "WARN  [ioloop] dev.ioloop.IOLoop - Exception in FaultyServer.Connection"))
-                .as("20 identical failures within 10 s are logged once:%n%s", log).isOne();
+                .as("20 identical failures within 10 s are logged once:%n%s", log)
+                .isOne();
         assertThat(occurrences(log, "failed 10 times in a row"))
-                .as("the second close within 10 s is counted, not logged:%n%s", log).isOne();
+                .as("the second close within 10 s is counted, not logged:%n%s", log)
+                .isOne();
     }
 }

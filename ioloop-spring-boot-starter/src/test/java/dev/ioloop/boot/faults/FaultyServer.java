@@ -71,7 +71,7 @@ public class FaultyServer implements FdHandler<ServerSocketChannel> {
                     throw new IllegalStateException("poisoned handler of " + client.getRemoteAddress());
                 }
                 case "block." -> blockUntilReleased();
-                default -> { }
+                default -> {}
             }
             client.write(ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII))); // 6 bytes fit any buffer
         }

@@ -16,7 +16,10 @@ import org.springframework.boot.health.contributor.Status;
 @Timeout(30)
 class IOLoopHealthIndicatorTests {
 
-    private final IOLoop loop = IOLoop.builder().name("health").blockedThreshold(Duration.ofMillis(200)).build();
+    private final IOLoop loop = IOLoop.builder()
+            .name("health")
+            .blockedThreshold(Duration.ofMillis(200))
+            .build();
     private final IOLoopLifecycle lifecycle = new IOLoopLifecycle(loop, null, "health-io", Duration.ofSeconds(5));
     private final IOLoopHealthIndicator indicator = new IOLoopHealthIndicator(loop, lifecycle);
 
@@ -31,16 +34,23 @@ class IOLoopHealthIndicatorTests {
         lifecycle.start();
         Health health = indicator.health();
         assertThat(health.getStatus()).isEqualTo(Status.UP);
-        assertThat(health.getDetails()).containsEntry("running", true).containsEntry("thread", "health-io")
-                .containsEntry("poller", "selector").containsEntry("blockedFor", 0L).containsEntry("handlers", 0)
-                .containsEntry("pendingCallbacks", 0L).containsEntry("pendingTimeouts", 0L);
+        assertThat(health.getDetails())
+                .containsEntry("running", true)
+                .containsEntry("thread", "health-io")
+                .containsEntry("poller", "selector")
+                .containsEntry("blockedFor", 0L)
+                .containsEntry("handlers", 0)
+                .containsEntry("pendingCallbacks", 0L)
+                .containsEntry("pendingTimeouts", 0L);
     }
 
     @Test
     void downWhenTheLoopIsNotRunning() {
         Health health = indicator.health();
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(health.getDetails()).containsEntry("running", false).containsEntry("thread", "none")
+        assertThat(health.getDetails())
+                .containsEntry("running", false)
+                .containsEntry("thread", "none")
                 .containsEntry("reason", "the loop is not running");
     }
 
@@ -72,7 +82,8 @@ class IOLoopHealthIndicatorTests {
         await().until(() -> lifecycle.failure() != null);
         Health health = indicator.health();
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(health.getDetails()).containsEntry("reason", "the loop thread died")
+        assertThat(health.getDetails())
+                .containsEntry("reason", "the loop thread died")
                 .containsEntry("error", "java.lang.AssertionError: loop killed by the test");
     }
 }

@@ -26,7 +26,10 @@ class IOLoopMeterBinderListenerTests {
     private static final long LATENESS = 15_000_000L;
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final IOLoop loop = IOLoop.builder().name("shared").clock(now::get).blockedThreshold(Duration.ZERO)
+    private final IOLoop loop = IOLoop.builder()
+            .name("shared")
+            .clock(now::get)
+            .blockedThreshold(Duration.ZERO)
             .build();
     private final MeterRegistry registry = new SimpleMeterRegistry();
     private final List<Long> setByUser = new ArrayList<>();
@@ -81,10 +84,14 @@ class IOLoopMeterBinderListenerTests {
     void userListenerFromTheBuilderKeepsReceivingSamplesOnceTheBinderIsBound() {
         List<Long> fromBuilder = new ArrayList<>();
         MeterRegistry own = new SimpleMeterRegistry();
-        try (IOLoop built = IOLoop.builder().name("built").clock(now::get).blockedThreshold(Duration.ZERO)
-                .latencyListener(fromBuilder::add).build()) {
+        try (IOLoop built = IOLoop.builder()
+                .name("built")
+                .clock(now::get)
+                .blockedThreshold(Duration.ZERO)
+                .latencyListener(fromBuilder::add)
+                .build()) {
             new IOLoopMeterBinder(built, null).bindTo(own);
-            built.callLater(Duration.ofMillis(10), () -> { });
+            built.callLater(Duration.ofMillis(10), () -> {});
             now.addAndGet(Duration.ofMillis(25).toNanos());
             assertThat(built.runOnce(Duration.ZERO)).isOne();
 
@@ -97,7 +104,7 @@ class IOLoopMeterBinderListenerTests {
 
     /** One step whose only work is a timeout that starts {@link #LATENESS} late. */
     private void lateTimeoutStep() {
-        loop.callLater(Duration.ofMillis(10), () -> { });
+        loop.callLater(Duration.ofMillis(10), () -> {});
         now.addAndGet(Duration.ofMillis(25).toNanos());
         assertThat(loop.runOnce(Duration.ZERO)).isOne();
     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class IOLoopMeterBinderTests {
 
-    private final IOLoop loop = IOLoop.builder().name("stepped").blockedThreshold(Duration.ZERO).build();
+    private final IOLoop loop =
+            IOLoop.builder().name("stepped").blockedThreshold(Duration.ZERO).build();
     private final IOLoopMeterBinder binder = new IOLoopMeterBinder(loop, null);
 
     @AfterEach
@@ -27,18 +28,24 @@ class IOLoopMeterBinderTests {
     void utilizationIsBusyOverBusyPlusIdleSinceThePreviousRead() {
         MeterRegistry registry = new SimpleMeterRegistry();
         binder.bindTo(registry);
-        assertThat(registry.get("ioloop.utilization").gauge().value()).as("no loop time yet").isZero();
+        assertThat(registry.get("ioloop.utilization").gauge().value())
+                .as("no loop time yet")
+                .isZero();
         loop.addCallback(() -> spin(Duration.ofMillis(20)));
         loop.runOnce(Duration.ZERO);
         loop.runOnce(Duration.ofMillis(20)); // nothing to do: idle in poll
         double first = registry.get("ioloop.utilization").gauge().value();
         assertThat(first).isStrictlyBetween(0.0, 1.0);
-        double busy = (double) loop.stats().busyNanos() / (loop.stats().busyNanos() + loop.stats().idleNanos());
+        double busy = (double) loop.stats().busyNanos()
+                / (loop.stats().busyNanos() + loop.stats().idleNanos());
         assertThat(first).as("the first read covers the time since start").isCloseTo(busy, within(0.01));
-        assertThat(registry.get("ioloop.utilization").gauge().value()).as("nothing since the previous read").isZero();
+        assertThat(registry.get("ioloop.utilization").gauge().value())
+                .as("nothing since the previous read")
+                .isZero();
         loop.addCallback(() -> spin(Duration.ofMillis(5)));
         loop.runOnce(Duration.ZERO);
-        assertThat(registry.get("ioloop.utilization").gauge().value()).as("only work since the previous read")
+        assertThat(registry.get("ioloop.utilization").gauge().value())
+                .as("only work since the previous read")
                 .isGreaterThan(0.9);
     }
 
@@ -48,10 +55,12 @@ class IOLoopMeterBinderTests {
         MeterRegistry second = new SimpleMeterRegistry();
         binder.bindTo(first);
         binder.bindTo(second);
-        loop.addCallback(() -> { });
+        loop.addCallback(() -> {});
         loop.runOnce(Duration.ZERO);
-        assertThat(first.get("ioloop.latency").tag("loop", "stepped").timer().count()).isEqualTo(1);
-        assertThat(second.get("ioloop.latency").tag("loop", "stepped").timer().count()).isEqualTo(1);
+        assertThat(first.get("ioloop.latency").tag("loop", "stepped").timer().count())
+                .isEqualTo(1);
+        assertThat(second.get("ioloop.latency").tag("loop", "stepped").timer().count())
+                .isEqualTo(1);
     }
 
     @Test

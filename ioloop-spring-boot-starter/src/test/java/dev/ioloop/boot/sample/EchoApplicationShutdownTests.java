@@ -18,18 +18,23 @@ class EchoApplicationShutdownTests {
     @Timeout(60)
     void closingTheApplicationEndsTheLoopThreadAndClosesTheStartersChannels() {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(EchoApplication.class)
-                .properties("server.port=0", "ioloop.thread-name=echo-loop").run();
+                .properties("server.port=0", "ioloop.thread-name=echo-loop")
+                .run();
         IOLoop loop = context.getBean(IOLoop.class);
         Thread thread = loop.thread();
-        List<IoHandlerRegistration> registrations = context.getBean(IoHandlerRegistrar.class).registrations();
+        List<IoHandlerRegistration> registrations =
+                context.getBean(IoHandlerRegistrar.class).registrations();
         assertThat(thread.getName()).isEqualTo("echo-loop");
-        assertThat(registrations).singleElement().satisfies(r -> assertThat(r.channel().isOpen()).isTrue());
+        assertThat(registrations)
+                .singleElement()
+                .satisfies(r -> assertThat(r.channel().isOpen()).isTrue());
         assertThat(IOLoop.instance()).isSameAs(loop);
 
         context.close();
 
         assertThat(thread.isAlive()).isFalse();
-        assertThat(registrations).allSatisfy(r -> assertThat(r.channel().isOpen()).isFalse());
+        assertThat(registrations)
+                .allSatisfy(r -> assertThat(r.channel().isOpen()).isFalse());
         assertThat(loop.isClosed()).isTrue();
         assertThat(IOLoop.initialized()).isFalse();
     }

@@ -5,8 +5,7 @@ import java.nio.charset.StandardCharsets;
 /** Byte-level comparisons used to match command names and options without building Strings. */
 final class Ascii {
 
-    private Ascii() {
-    }
+    private Ascii() {}
 
     /** Lower-case ASCII bytes of a literal, for {@link #equalsIgnoreCase}. */
     static byte[] lower(String literal) {

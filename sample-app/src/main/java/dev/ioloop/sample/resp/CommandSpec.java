@@ -12,6 +12,7 @@ final class CommandSpec {
     final int id;
     /** Lower-case name; {@code parent|sub} for a subcommand, as Redis's error texts use. */
     final String fullName;
+
     final byte[] lowerName;
     final byte[] lowerFullName;
     final int arity;
@@ -22,8 +23,16 @@ final class CommandSpec {
     final List<CommandSpec> subcommands;
     final String arityError;
 
-    CommandSpec(int id, String parent, String name, int arity, List<String> flags, int firstKey, int lastKey,
-                int keyStep, List<CommandSpec> subcommands) {
+    CommandSpec(
+            int id,
+            String parent,
+            String name,
+            int arity,
+            List<String> flags,
+            int firstKey,
+            int lastKey,
+            int keyStep,
+            List<CommandSpec> subcommands) {
         this.id = id;
         this.fullName = parent == null ? name : parent + "|" + name;
         this.lowerName = Ascii.lower(name);

@@ -90,21 +90,33 @@ final class CommandTable {
             top(FLUSHDB, "flushdb", -1, WRITE, 0, 0, 0),
             top(SELECT, "select", 2, STALE_FAST, 0, 0, 0),
             top(INFO, "info", -1, STALE, 0, 0, 0),
-            container(CONFIG, "config", -2, List.of(
-                    sub(CONFIG_GET, "config", "get", -3, List.of("admin", "noscript", "loading", "stale")),
-                    sub(CONFIG_HELP, "config", "help", 2, STALE))),
-            container(COMMAND, "command", -1, List.of(
-                    sub(COMMAND_COUNT, "command", "count", 2, STALE),
-                    sub(COMMAND_DOCS, "command", "docs", -2, STALE),
-                    sub(COMMAND_INFO, "command", "info", -2, STALE),
-                    sub(COMMAND_LIST, "command", "list", -2, STALE),
-                    sub(COMMAND_HELP, "command", "help", 2, STALE))),
-            container(CLIENT, "client", -2, List.of(
-                    sub(CLIENT_ID, "client", "id", 2, CONN),
-                    sub(CLIENT_GETNAME, "client", "getname", 2, CONN),
-                    sub(CLIENT_SETNAME, "client", "setname", 3, CONN),
-                    sub(CLIENT_SETINFO, "client", "setinfo", 4, CONN),
-                    sub(CLIENT_HELP, "client", "help", 2, CONN))),
+            container(
+                    CONFIG,
+                    "config",
+                    -2,
+                    List.of(
+                            sub(CONFIG_GET, "config", "get", -3, List.of("admin", "noscript", "loading", "stale")),
+                            sub(CONFIG_HELP, "config", "help", 2, STALE))),
+            container(
+                    COMMAND,
+                    "command",
+                    -1,
+                    List.of(
+                            sub(COMMAND_COUNT, "command", "count", 2, STALE),
+                            sub(COMMAND_DOCS, "command", "docs", -2, STALE),
+                            sub(COMMAND_INFO, "command", "info", -2, STALE),
+                            sub(COMMAND_LIST, "command", "list", -2, STALE),
+                            sub(COMMAND_HELP, "command", "help", 2, STALE))),
+            container(
+                    CLIENT,
+                    "client",
+                    -2,
+                    List.of(
+                            sub(CLIENT_ID, "client", "id", 2, CONN),
+                            sub(CLIENT_GETNAME, "client", "getname", 2, CONN),
+                            sub(CLIENT_SETNAME, "client", "setname", 3, CONN),
+                            sub(CLIENT_SETINFO, "client", "setinfo", 4, CONN),
+                            sub(CLIENT_HELP, "client", "help", 2, CONN))),
             top(HELLO, "hello", -1, CONN, 0, 0, 0),
             top(QUIT, "quit", -1, CONN, 0, 0, 0));
 
@@ -121,8 +133,7 @@ final class CommandTable {
         }
     }
 
-    private CommandTable() {
-    }
+    private CommandTable() {}
 
     /** The top-level command named by {@code b[off, off+len)}, ignoring ASCII case, or null. */
     static CommandSpec lookup(byte[] b, int off, int len) {

@@ -10,8 +10,7 @@ final class Glob {
 
     private static final int MAX_NESTING = 1000;
 
-    private Glob() {
-    }
+    private Glob() {}
 
     /** Whether the whole of {@code s[soff, soff+slen)} matches {@code p[poff, poff+plen)}. */
     static boolean matches(byte[] p, int poff, int plen, byte[] s, int soff, int slen, boolean nocase) {
@@ -26,8 +25,8 @@ final class Glob {
 
     // skipLonger[0] is Redis's skipLongerMatches: once the rest of the pattern failed against every
     // suffix, trying an earlier star on longer substrings cannot succeed either.
-    private static boolean match(byte[] p, int pi, int plen, byte[] s, int si, int slen, boolean nocase,
-                                 boolean[] skipLonger, int nesting) {
+    private static boolean match(
+            byte[] p, int pi, int plen, byte[] s, int si, int slen, boolean nocase, boolean[] skipLonger, int nesting) {
         if (nesting > MAX_NESTING) {
             return false;
         }
@@ -121,7 +120,7 @@ final class Glob {
                         pi++;
                         plen--;
                     }
-                    // fall through: the escaped byte matches literally
+                // fall through: the escaped byte matches literally
                 default:
                     if (nocase ? lower(p[pi]) != lower(s[si]) : p[pi] != s[si]) {
                         return false;

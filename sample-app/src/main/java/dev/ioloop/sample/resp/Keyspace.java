@@ -176,6 +176,7 @@ public final class Keyspace {
         final ByteKey key;
         /** The value is {@code value[0, length)}; spare room lets APPEND and INCR work in place. */
         byte[] value;
+
         int length;
         long expireAt = NO_EXPIRY;
         ExpiryScheduler.Cancellable timer;

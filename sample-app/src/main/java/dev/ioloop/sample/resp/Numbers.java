@@ -12,8 +12,7 @@ final class Numbers {
 
     private static final byte[] MIN_VALUE_TEXT = Long.toString(Long.MIN_VALUE).getBytes();
 
-    private Numbers() {
-    }
+    private Numbers() {}
 
     /** Parses {@code b[off, off+len)}; returns {@link #INVALID} if it is not a Redis integer. */
     static long parse(byte[] b, int off, int len) {

@@ -21,8 +21,7 @@ final class Replies {
     static final byte[] ERR_STRING_TOO_LONG =
             encoded("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
 
-    private Replies() {
-    }
+    private Replies() {}
 
     private static byte[] encoded(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);

@@ -15,13 +15,14 @@ public record RespLimits(int maxBulkLength, int maxMultibulkLength, int maxInlin
 
     /** Redis's defaults: 512 MiB bulk strings, 1024*1024 elements, 64 KiB inline requests. */
     public static final int DEFAULT_MAX_BULK_LENGTH = 512 * 1024 * 1024;
+
     public static final int DEFAULT_MAX_MULTIBULK_LENGTH = 1024 * 1024;
     public static final int DEFAULT_MAX_INLINE_LENGTH = 64 * 1024;
 
     public RespLimits {
         if (maxBulkLength < 1 || maxMultibulkLength < 1 || maxInlineLength < 1) {
-            throw new IllegalArgumentException("limits must be positive: " + maxBulkLength + ", "
-                    + maxMultibulkLength + ", " + maxInlineLength);
+            throw new IllegalArgumentException(
+                    "limits must be positive: " + maxBulkLength + ", " + maxMultibulkLength + ", " + maxInlineLength);
         }
     }
 

@@ -20,6 +20,7 @@ public final class RespSession {
     static final int RETAINED_STASH = 1024;
     /** Mirrors Redis's client-query-buffer-limit: one request may not make the stash larger than this. */
     static final int MAX_STASH = 1024 * 1024 * 1024;
+
     private static final byte[] EMPTY = new byte[0];
 
     private final long clientId;

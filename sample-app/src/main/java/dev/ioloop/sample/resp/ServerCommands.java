@@ -128,8 +128,10 @@ final class ServerCommands {
                 m.put("redis_git_sha1", "00000000");
                 m.put("redis_git_dirty", "0");
                 m.put("redis_mode", "standalone");
-                m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                        + System.getProperty("os.arch"));
+                m.put(
+                        "os",
+                        System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                                + System.getProperty("os.arch"));
                 m.put("arch_bits", System.getProperty("sun.arch.data.model", "64"));
                 m.put("process_id", Long.toString(ProcessHandle.current().pid()));
                 m.put("uptime_in_seconds", Long.toString(uptime));
@@ -155,7 +157,10 @@ final class ServerCommands {
         if (sb.length() > 0) {
             sb.append("\r\n");
         }
-        sb.append("# ").append(Character.toUpperCase(name.charAt(0))).append(name, 1, name.length()).append("\r\n");
+        sb.append("# ")
+                .append(Character.toUpperCase(name.charAt(0)))
+                .append(name, 1, name.length())
+                .append("\r\n");
         for (Map.Entry<String, String> line : lines.entrySet()) {
             sb.append(line.getKey()).append(':').append(line.getValue()).append("\r\n");
         }
@@ -167,7 +172,11 @@ final class ServerCommands {
             return;
         }
         if (sub.id == CommandTable.CONFIG_HELP) {
-            help(out, "CONFIG", "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.");
+            help(
+                    out,
+                    "CONFIG",
+                    "GET <pattern>",
+                    "    Return parameters matching the glob-like <pattern> and their values.");
             return;
         }
         List<String> matched = new ArrayList<>();
@@ -227,11 +236,20 @@ final class ServerCommands {
                 out.appendArrayHeader(names.size());
                 names.forEach(out::appendBulk);
             }
-            default -> help(out, "COMMAND", "(no subcommand)", "    Return details about all commands.",
-                    "COUNT", "    Return the total number of commands in this server.",
-                    "DOCS", "    Return documentation (none on this server).",
-                    "INFO <command-name> [<command-name> ...]", "    Return details about the given commands.",
-                    "LIST", "    Return the names of all commands.");
+            default ->
+                help(
+                        out,
+                        "COMMAND",
+                        "(no subcommand)",
+                        "    Return details about all commands.",
+                        "COUNT",
+                        "    Return the total number of commands in this server.",
+                        "DOCS",
+                        "    Return documentation (none on this server).",
+                        "INFO <command-name> [<command-name> ...]",
+                        "    Return details about the given commands.",
+                        "LIST",
+                        "    Return the names of all commands.");
         }
     }
 
@@ -296,10 +314,18 @@ final class ServerCommands {
                     out.appendError("ERR Unrecognized option '" + a.latin1(2) + "'");
                 }
             }
-            default -> help(out, "CLIENT", "GETNAME", "    Return the name of the current connection.",
-                    "ID", "    Return the ID of the current connection.",
-                    "SETINFO <option> <value>", "    Set client meta attr (LIB-NAME or LIB-VER).",
-                    "SETNAME <name>", "    Assign the name <name> to the current connection.");
+            default ->
+                help(
+                        out,
+                        "CLIENT",
+                        "GETNAME",
+                        "    Return the name of the current connection.",
+                        "ID",
+                        "    Return the ID of the current connection.",
+                        "SETINFO <option> <value>",
+                        "    Set client meta attr (LIB-NAME or LIB-VER).",
+                        "SETNAME <name>",
+                        "    Assign the name <name> to the current connection.");
         }
     }
 

@@ -65,20 +65,19 @@ class ClientCommandTests {
     void helloThreeIsRefusedBecauseOnlyResp2IsSpoken() {
         assertThat(h.call("HELLO", "3")).isEqualTo("-NOPROTO sorry, this protocol version is not supported.\r\n");
         assertThat(h.call("HELLO", "4")).isEqualTo("-NOPROTO unsupported protocol version\r\n");
-        assertThat(h.call("HELLO", "two"))
-                .isEqualTo("-ERR Protocol version is not an integer or out of range\r\n");
+        assertThat(h.call("HELLO", "two")).isEqualTo("-ERR Protocol version is not an integer or out of range\r\n");
     }
 
     @Test
     void helloCanAuthenticateAsTheDefaultUserAndSetTheName() {
-        assertThat(h.call("HELLO", "2", "AUTH", "default", "any", "SETNAME", "app")).isEqualTo(HELLO_REPLY);
+        assertThat(h.call("HELLO", "2", "AUTH", "default", "any", "SETNAME", "app"))
+                .isEqualTo(HELLO_REPLY);
         assertThat(h.session.name()).isEqualTo("app");
         assertThat(h.call("HELLO", "2", "AUTH", "alice", "pw"))
                 .isEqualTo("-WRONGPASS invalid username-password pair or user is disabled.\r\n");
         assertThat(h.call("HELLO", "2", "SETNAME", "a b")).isEqualTo(BAD_NAME);
         assertThat(h.call("HELLO", "2", "SETNAME")).isEqualTo("-ERR Syntax error in HELLO option 'SETNAME'\r\n");
-        assertThat(h.call("HELLO", "2", "AUTH", "default"))
-                .isEqualTo("-ERR Syntax error in HELLO option 'AUTH'\r\n");
+        assertThat(h.call("HELLO", "2", "AUTH", "default")).isEqualTo("-ERR Syntax error in HELLO option 'AUTH'\r\n");
         assertThat(h.session.name()).isEqualTo("app");
     }
 }

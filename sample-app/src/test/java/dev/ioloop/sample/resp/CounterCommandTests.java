@@ -40,8 +40,9 @@ class CounterCommandTests {
 
     @Test
     void aValueThatIsNotARedisIntegerCannotBeIncremented() {
-        for (String bad : new String[] {"abc", "1.5", " 1", "1 ", "+1", "01", "-0", "", "-",
-                "9223372036854775808", "123456789012345678901"}) {
+        for (String bad : new String[] {
+            "abc", "1.5", " 1", "1 ", "+1", "01", "-0", "", "-", "9223372036854775808", "123456789012345678901"
+        }) {
             h.call("SET", "n", bad);
             assertThat(h.call("INCR", "n")).as("'%s'", bad).isEqualTo(NOT_INTEGER);
             assertThat(h.call("GET", "n")).isEqualTo("$" + bad.length() + "\r\n" + bad + "\r\n");

@@ -18,6 +18,7 @@ final class EngineHarness {
     final ReplyBuffer out = new ReplyBuffer();
     /** The output limit passed to every {@code process} call (none by default). */
     long outputLimit = Long.MAX_VALUE;
+
     private final ByteBuffer shared;
 
     EngineHarness() {

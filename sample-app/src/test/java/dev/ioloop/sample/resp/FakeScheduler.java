@@ -39,8 +39,10 @@ final class FakeScheduler implements ExpiryScheduler {
     void advance(long millis) {
         long target = now + millis;
         while (true) {
-            Task next = tasks.stream().filter(t -> t.due <= target)
-                    .min(Comparator.comparingLong((Task t) -> t.due).thenComparingLong(t -> t.seq)).orElse(null);
+            Task next = tasks.stream()
+                    .filter(t -> t.due <= target)
+                    .min(Comparator.comparingLong((Task t) -> t.due).thenComparingLong(t -> t.seq))
+                    .orElse(null);
             if (next == null) {
                 break;
             }

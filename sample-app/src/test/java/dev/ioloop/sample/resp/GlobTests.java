@@ -9,49 +9,55 @@ import org.junit.jupiter.params.provider.CsvSource;
 class GlobTests {
 
     @ParameterizedTest(name = "''{0}'' matches ''{1}''")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "*|anything",
-        "a*|a",
-        "a*b|ab",
-        "a*b|axxxb",
-        "*a*b*|xxaxxbxx",
-        "a**b|ab",
-        "?|x",
-        "h?llo|hello",
-        "h[ae]llo|hallo",
-        "h[^e]llo|hallo",
-        "h[a-c]llo|hbllo",
-        "h[c-a]llo|hbllo",
-        "[\\]]|]",
-        "[a\\-z]|-",
-        "\\*|*",
-        "\\?x|?x",
-        "h\\llo|hllo",
-        "[abc|b",
-        "ab\\|ab\\",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "*|anything",
+                "a*|a",
+                "a*b|ab",
+                "a*b|axxxb",
+                "*a*b*|xxaxxbxx",
+                "a**b|ab",
+                "?|x",
+                "h?llo|hello",
+                "h[ae]llo|hallo",
+                "h[^e]llo|hallo",
+                "h[a-c]llo|hbllo",
+                "h[c-a]llo|hbllo",
+                "[\\]]|]",
+                "[a\\-z]|-",
+                "\\*|*",
+                "\\?x|?x",
+                "h\\llo|hllo",
+                "[abc|b",
+                "ab\\|ab\\",
+            })
     void patternsMatch(String pattern, String s) {
         assertThat(Glob.matches(pattern, s, false)).isTrue();
     }
 
     // As in Redis, a pattern is only tried while the string has bytes left: even "*" fails on "".
     @ParameterizedTest(name = "''{0}'' does not match ''{1}''")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-        "a|b",
-        "a|aa",
-        "a*b|ac",
-        "?|\"\"",
-        "*|\"\"",
-        "ab\\|ab",
-        "?|xy",
-        "h[ae]llo|hillo",
-        "h[^e]llo|hello",
-        "h[a-c]llo|hdllo",
-        "\\*|x",
-        "[a\\-z]|b",
-        "abc|ab",
-        "ab|abc",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "a|b",
+                "a|aa",
+                "a*b|ac",
+                "?|\"\"",
+                "*|\"\"",
+                "ab\\|ab",
+                "?|xy",
+                "h[ae]llo|hillo",
+                "h[^e]llo|hello",
+                "h[a-c]llo|hdllo",
+                "\\*|x",
+                "[a\\-z]|b",
+                "abc|ab",
+                "ab|abc",
+            })
     void patternsDoNotMatch(String pattern, String s) {
         assertThat(Glob.matches(pattern, s, false)).isFalse();
     }
@@ -76,6 +82,7 @@ class GlobTests {
     void bytesAboveAsciiCompareAsTheyAre() {
         byte[] pattern = {'k', '?', (byte) 0xff};
         byte[] key = {'k', (byte) 0x80, (byte) 0xff};
-        assertThat(Glob.matches(pattern, 0, pattern.length, key, 0, key.length, false)).isTrue();
+        assertThat(Glob.matches(pattern, 0, pattern.length, key, 0, key.length, false))
+                .isTrue();
     }
 }

@@ -21,6 +21,7 @@ final class ParserHarness {
 
     /** The sizes the parser's inline arena and argument table start at, before input grows them. */
     private static final int ARENA_INITIAL = 256;
+
     static final int ARGS_INITIAL = 16;
 
     /** Every text the parser may refuse input with. */
@@ -29,8 +30,7 @@ final class ParserHarness {
                     + "|too big inline request|unbalanced quotes in request|expected '\\$', got '[^$]'",
             Pattern.DOTALL);
 
-    private ParserHarness() {
-    }
+    private ParserHarness() {}
 
     /** What feeding bytes to the parser gave: the requests' arguments (ISO-8859-1), and how it ended. */
     record Outcome(List<List<String>> requests, String error, boolean pending) {
@@ -54,8 +54,9 @@ final class ParserHarness {
 
         @Override
         public String toString() {
-            return requests.stream().map(a -> a.stream().map(PropertyCheck::show).collect(Collectors.joining(", ", "[", "]")))
-                    .collect(Collectors.joining(", ", "{requests [", "]"))
+            return requests.stream()
+                            .map(a -> a.stream().map(PropertyCheck::show).collect(Collectors.joining(", ", "[", "]")))
+                            .collect(Collectors.joining(", ", "{requests [", "]"))
                     + (error != null ? ", error " + show(error) : "") + (pending ? ", pending" : "") + "}";
         }
     }
@@ -155,7 +156,11 @@ final class ParserHarness {
                 }
                 resume = false;
                 if (next == RespParser.ERROR) {
-                    check(state.error != null && PROTOCOL_ERROR.matcher(state.error).matches(), "protocol error text %s", state.error);
+                    check(
+                            state.error != null
+                                    && PROTOCOL_ERROR.matcher(state.error).matches(),
+                            "protocol error text %s",
+                            state.error);
                     error = state.error;
                     Arrays.fill(buf, (byte) '#');
                     len = 0;
@@ -174,26 +179,47 @@ final class ParserHarness {
             Args args = state.args;
             check(args.count >= 0, "%d arguments", args.count);
             mostArgs = Math.max(mostArgs, args.count);
-            check(args.off.length <= Math.max(ARGS_INITIAL, 2 * mostArgs),
-                    "argument table of %d for at most %d arguments", args.off.length, mostArgs);
+            check(
+                    args.off.length <= Math.max(ARGS_INITIAL, 2 * mostArgs),
+                    "argument table of %d for at most %d arguments",
+                    args.off.length,
+                    mostArgs);
             if (state.type == ParseState.MULTIBULK) {
                 check(args.buf == buf, "multibulk arguments are read in place");
                 check(args.count <= limits.maxMultibulkLength(), "%d multibulk arguments", args.count);
                 for (int i = 0; i < args.count; i++) {
-                    check(args.len[i] >= 0 && args.len[i] <= limits.maxBulkLength(), "argument %d of %d bytes", i, args.len[i]);
-                    check(args.off[i] >= pos && args.off[i] + args.len[i] + 2 <= next,
-                            "argument %d at [%d, +%d) outside the request [%d, %d)", i, args.off[i], args.len[i], pos, next);
+                    check(
+                            args.len[i] >= 0 && args.len[i] <= limits.maxBulkLength(),
+                            "argument %d of %d bytes",
+                            i,
+                            args.len[i]);
+                    check(
+                            args.off[i] >= pos && args.off[i] + args.len[i] + 2 <= next,
+                            "argument %d at [%d, +%d) outside the request [%d, %d)",
+                            i,
+                            args.off[i],
+                            args.len[i],
+                            pos,
+                            next);
                 }
             } else {
                 check(state.type == ParseState.INLINE, "parse state type %d", state.type);
                 // Inline arguments are unescaped into the parser's arena, which args.buf now is.
                 longestLine = Math.max(longestLine, next - pos);
-                check(args.buf.length <= Math.max(ARENA_INITIAL, 2 * longestLine),
-                        "inline arena of %d bytes after lines of at most %d bytes", args.buf.length, longestLine);
+                check(
+                        args.buf.length <= Math.max(ARENA_INITIAL, 2 * longestLine),
+                        "inline arena of %d bytes after lines of at most %d bytes",
+                        args.buf.length,
+                        longestLine);
                 long total = 0;
                 for (int i = 0; i < args.count; i++) {
-                    check(args.off[i] >= 0 && args.len[i] >= 0 && args.off[i] + args.len[i] <= args.buf.length,
-                            "argument %d at [%d, +%d) outside the arena of %d", i, args.off[i], args.len[i], args.buf.length);
+                    check(
+                            args.off[i] >= 0 && args.len[i] >= 0 && args.off[i] + args.len[i] <= args.buf.length,
+                            "argument %d at [%d, +%d) outside the arena of %d",
+                            i,
+                            args.off[i],
+                            args.len[i],
+                            args.buf.length);
                     total += args.len[i];
                 }
                 check(total <= next - pos, "%d unescaped bytes from a %d-byte line", total, next - pos);

@@ -50,7 +50,9 @@ class PipelineTests {
         assertThat(h.session.outputLimitReached()).isTrue();
         assertThat(h.session.closeRequested()).isTrue();
         h.feed(command("SET", "after", "1").getBytes(StandardCharsets.ISO_8859_1));
-        assertThat(h.keyspace.size()).as("neither the dropped SET nor a later one ran").isEqualTo(1);
+        assertThat(h.keyspace.size())
+                .as("neither the dropped SET nor a later one ran")
+                .isEqualTo(1);
     }
 
     @Test
@@ -88,7 +90,8 @@ class PipelineTests {
 
     @Test
     void pipelineSplitInThreeAtEveryPairOfBoundariesGivesTheSameReplies() {
-        byte[] bytes = (command("SET", "a", "12345") + command("GET", "a") + "PING\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] bytes =
+                (command("SET", "a", "12345") + command("GET", "a") + "PING\r\n").getBytes(StandardCharsets.ISO_8859_1);
         String expected = "+OK\r\n$5\r\n12345\r\n+PONG\r\n";
         for (int i = 0; i <= bytes.length; i++) {
             for (int j = i; j <= bytes.length; j++) {

@@ -29,8 +29,7 @@ final class PropertyCheck {
     static final long SEED = seed();
     private static final int SCALE = Integer.getInteger("resp.properties.scale", 1);
 
-    private PropertyCheck() {
-    }
+    private PropertyCheck() {}
 
     /** Generates a value from a source of randomness. */
     @FunctionalInterface
@@ -39,8 +38,13 @@ final class PropertyCheck {
     }
 
     /** A property: a generator, a shrinker (simpler candidates first) and a check that throws when falsified. */
-    static <T> void forAll(String property, int tries, Gen<T> gen, Function<T, Stream<T>> shrink,
-                           Function<T, String> show, Consumer<T> check) {
+    static <T> void forAll(
+            String property,
+            int tries,
+            Gen<T> gen,
+            Function<T, Stream<T>> shrink,
+            Function<T, String> show,
+            Consumer<T> check) {
         int n = tries * SCALE;
         Random random = new Random(SEED ^ property.hashCode() * 0x9E3779B97F4A7C15L);
         long started = System.nanoTime();
@@ -51,12 +55,19 @@ final class PropertyCheck {
                 report(property, i, value, failure, shrink, show, check);
             }
         }
-        System.out.printf("property %s: %d tries passed in %d ms (seed %d)%n",
+        System.out.printf(
+                "property %s: %d tries passed in %d ms (seed %d)%n",
                 property, n, (System.nanoTime() - started) / 1_000_000, SEED);
     }
 
-    private static <T> void report(String property, int attempt, T original, Throwable originalFailure,
-                                   Function<T, Stream<T>> shrink, Function<T, String> show, Consumer<T> check) {
+    private static <T> void report(
+            String property,
+            int attempt,
+            T original,
+            Throwable originalFailure,
+            Function<T, Stream<T>> shrink,
+            Function<T, String> show,
+            Consumer<T> check) {
         T smallest = original;
         Throwable why = originalFailure;
         int steps = 0;
@@ -76,11 +87,13 @@ final class PropertyCheck {
                 }
             }
         }
-        AssertionError error = new AssertionError("property '" + property + "' falsified at try " + (attempt + 1)
-                + " (seed " + SEED + ", rerun with -Dresp.properties.seed=" + SEED + ")"
-                + "\n  shrunk in " + steps + " steps to: " + show.apply(smallest)
-                + "\n  original: " + show.apply(original)
-                + "\n  failure: " + why, why);
+        AssertionError error = new AssertionError(
+                "property '" + property + "' falsified at try " + (attempt + 1)
+                        + " (seed " + SEED + ", rerun with -Dresp.properties.seed=" + SEED + ")"
+                        + "\n  shrunk in " + steps + " steps to: " + show.apply(smallest)
+                        + "\n  original: " + show.apply(original)
+                        + "\n  failure: " + why,
+                why);
         throw error;
     }
 
@@ -89,7 +102,8 @@ final class PropertyCheck {
             check.accept(value);
             return null;
         } catch (Throwable t) {
-            if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError || t instanceof StackOverflowError)) {
+            if (t instanceof VirtualMachineError
+                    && !(t instanceof OutOfMemoryError || t instanceof StackOverflowError)) {
                 throw (VirtualMachineError) t;
             }
             return t;
@@ -108,19 +122,23 @@ final class PropertyCheck {
 
     /** Removes chunks of halving size (lazily: a large input has many candidates), then turns single bytes into 'a'. */
     static Stream<byte[]> shrinkBytes(byte[] b) {
-        Stream<byte[]> removals = IntStream.iterate(Math.max(1, b.length / 2), size -> size >= 1, size -> size == 1 ? 0 : size / 2)
+        Stream<byte[]> removals = IntStream.iterate(
+                        Math.max(1, b.length / 2), size -> size >= 1, size -> size == 1 ? 0 : size / 2)
                 .boxed()
-                .flatMap(size -> IntStream.iterate(0, at -> at + size <= b.length, at -> at + size).mapToObj(at -> {
-                    byte[] c = new byte[b.length - size];
-                    System.arraycopy(b, 0, c, 0, at);
-                    System.arraycopy(b, at + size, c, at, b.length - at - size);
+                .flatMap(size -> IntStream.iterate(0, at -> at + size <= b.length, at -> at + size)
+                        .mapToObj(at -> {
+                            byte[] c = new byte[b.length - size];
+                            System.arraycopy(b, 0, c, 0, at);
+                            System.arraycopy(b, at + size, c, at, b.length - at - size);
+                            return c;
+                        }));
+        Stream<byte[]> simpler = IntStream.range(0, b.length)
+                .filter(i -> b[i] != 'a')
+                .mapToObj(i -> {
+                    byte[] c = b.clone();
+                    c[i] = 'a';
                     return c;
-                }));
-        Stream<byte[]> simpler = IntStream.range(0, b.length).filter(i -> b[i] != 'a').mapToObj(i -> {
-            byte[] c = b.clone();
-            c[i] = 'a';
-            return c;
-        });
+                });
         return b.length == 0 ? Stream.empty() : Stream.concat(removals, simpler);
     }
 
@@ -136,11 +154,13 @@ final class PropertyCheck {
                 }
             }
         }
-        Stream<List<E>> each = IntStream.range(0, list.size()).boxed().flatMap(i -> element.apply(list.get(i)).map(e -> {
-            List<E> c = new ArrayList<>(list);
-            c.set(i, e);
-            return c;
-        }));
+        Stream<List<E>> each = IntStream.range(0, list.size())
+                .boxed()
+                .flatMap(i -> element.apply(list.get(i)).map(e -> {
+                    List<E> c = new ArrayList<>(list);
+                    c.set(i, e);
+                    return c;
+                }));
         return Stream.concat(drops.stream(), each);
     }
 

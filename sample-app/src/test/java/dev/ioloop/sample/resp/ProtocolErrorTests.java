@@ -75,14 +75,17 @@ class ProtocolErrorTests {
     @Test
     @Timeout(5)
     void aHugeElementCountIsRefusedBeforeAnythingIsAllocated() {
-        assertThat(h.send("*100000000\r\n$3\r\nGET\r\n")).isEqualTo("-ERR Protocol error: invalid multibulk length\r\n");
+        assertThat(h.send("*100000000\r\n$3\r\nGET\r\n"))
+                .isEqualTo("-ERR Protocol error: invalid multibulk length\r\n");
         assertThat(h.session.stashCapacity()).isLessThanOrEqualTo(RespSession.RETAINED_STASH);
     }
 
     @Test
     void anAnnouncedButUnsentBulkHoldsOnlyTheBytesReceived() {
-        EngineHarness limited = new EngineHarness(new RespLimits(100 * 1024 * 1024, 1024, 1024), InfoSource.none(), false);
-        assertThat(limited.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000000\r\nabc")).isEmpty();
+        EngineHarness limited =
+                new EngineHarness(new RespLimits(100 * 1024 * 1024, 1024, 1024), InfoSource.none(), false);
+        assertThat(limited.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000000\r\nabc"))
+                .isEmpty();
         assertThat(limited.session.stashCapacity()).isLessThan(1024);
         assertThat(limited.session.closeRequested()).isFalse();
     }
@@ -106,7 +109,8 @@ class ProtocolErrorTests {
 
     @Test
     void quitRepliesOkAndDropsTheRestOfThePipeline() {
-        assertThat(h.send(command("PING") + command("QUIT") + command("SET", "a", "1"))).isEqualTo("+PONG\r\n+OK\r\n");
+        assertThat(h.send(command("PING") + command("QUIT") + command("SET", "a", "1")))
+                .isEqualTo("+PONG\r\n+OK\r\n");
         assertThat(h.session.closeRequested()).isTrue();
         assertThat(h.session.protocolError()).isFalse();
         assertThat(h.keyspace.size()).isZero();

@@ -34,8 +34,7 @@ class ReplyBufferTests {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
 
         String text() {
             return received.toString(StandardCharsets.ISO_8859_1);
@@ -62,8 +61,10 @@ class ReplyBufferTests {
         b.appendArrayHeader(2);
         b.appendNullArray();
         b.appendRaw("+RAW\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(text(b)).isEqualTo("+OK\r\n-ERR bad  thing\r\n:0\r\n:-42\r\n:-9223372036854775808\r\n"
-                + ":9223372036854775807\r\n$3\r\nh\u00c3\u00a9\r\n$2\r\nab\r\n$0\r\n\r\n$-1\r\n*2\r\n*-1\r\n+RAW\r\n");
+        assertThat(text(b))
+                .isEqualTo(
+                        "+OK\r\n-ERR bad  thing\r\n:0\r\n:-42\r\n:-9223372036854775808\r\n"
+                                + ":9223372036854775807\r\n$3\r\nh\u00c3\u00a9\r\n$2\r\nab\r\n$0\r\n\r\n$-1\r\n*2\r\n*-1\r\n+RAW\r\n");
     }
 
     @Test
@@ -164,6 +165,7 @@ class ReplyBufferTests {
         assertThat(b.pending()).isZero();
         assertThat(b.toByteArray()).isEmpty();
     }
+
     @Test
     void withAPoolABufferHoldsStorageOnlyWhileItHasRepliesToSend() throws Exception {
         ReplyBuffer.Pool pool = new ReplyBuffer.Pool(4);
@@ -182,9 +184,13 @@ class ReplyBufferTests {
         assertThat(pool.pooled()).isOne();
 
         b.appendBulk(new byte[ReplyBuffer.RETAINED_CAPACITY * 2]);
-        assertThat(pool.pooled()).as("the small array it grew out of went back too").isOne();
+        assertThat(pool.pooled())
+                .as("the small array it grew out of went back too")
+                .isOne();
         b.clear();
-        assertThat(pool.pooled()).as("storage past the retained size is dropped, not pooled").isOne();
+        assertThat(pool.pooled())
+                .as("storage past the retained size is dropped, not pooled")
+                .isOne();
     }
 
     @Test
@@ -224,13 +230,16 @@ class ReplyBufferTests {
             b.writeTo(ch, scratch);
             assertThat(b.capacity()).isZero();
         }
-        assertThat(pool.allocated()).as("one 4 KiB array, reused by every reply").isOne();
+        assertThat(pool.allocated())
+                .as("one 4 KiB array, reused by every reply")
+                .isOne();
         assertThat(ch.received.size()).isEqualTo(100 * 3009);
     }
 
     @Test
     void poolRejectsANegativeSize() {
-        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new ReplyBuffer.Pool(-1))
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> new ReplyBuffer.Pool(-1))
                 .withMessage("maxArrays must be >= 0: -1");
     }
 }

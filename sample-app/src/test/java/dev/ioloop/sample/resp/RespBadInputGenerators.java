@@ -31,12 +31,39 @@ final class RespBadInputGenerators {
 
     /** Pieces of the protocol, for random input and for mutations to insert or set. */
     private static final String[] TOKENS = {
-        "*", "$", "\r\n", "\r", "\n", " ", "\t", "\"", "'", "\\", "\\x", "\\x4", "0", "1", "2", "9", "-", "-1",
-        "300", "301", "20", "21", "PING", "a", "x", "\0", "\u00ff", "*1\r\n", "$1\r\n", "*2\r\n$4\r\nECHO\r\n",
+        "*",
+        "$",
+        "\r\n",
+        "\r",
+        "\n",
+        " ",
+        "\t",
+        "\"",
+        "'",
+        "\\",
+        "\\x",
+        "\\x4",
+        "0",
+        "1",
+        "2",
+        "9",
+        "-",
+        "-1",
+        "300",
+        "301",
+        "20",
+        "21",
+        "PING",
+        "a",
+        "x",
+        "\0",
+        "\u00ff",
+        "*1\r\n",
+        "$1\r\n",
+        "*2\r\n$4\r\nECHO\r\n",
     };
 
-    private RespBadInputGenerators() {
-    }
+    private RespBadInputGenerators() {}
 
     /** Protocol tokens, numbers and random bytes; often after a multibulk header, sometimes with a line as long as the limit. */
     static byte[] randomBytes(Random r) {
@@ -162,8 +189,25 @@ final class RespBadInputGenerators {
             case 2 -> "-" + (1 + r.nextInt(Integer.MAX_VALUE));
             case 3 -> Integer.toString(max + 1 + r.nextInt(Integer.MAX_VALUE - max));
             default -> {
-                String[] bad = {"", "-", "+1", "01", "00", " 1", "1 ", "x", "1x", "-0", "1.0", "2147483648",
-                        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "1".repeat(21), "\0"};
+                String[] bad = {
+                    "",
+                    "-",
+                    "+1",
+                    "01",
+                    "00",
+                    " 1",
+                    "1 ",
+                    "x",
+                    "1x",
+                    "-0",
+                    "1.0",
+                    "2147483648",
+                    "9223372036854775807",
+                    "9223372036854775808",
+                    "-9223372036854775808",
+                    "1".repeat(21),
+                    "\0"
+                };
                 yield bad[r.nextInt(bad.length)];
             }
         };
@@ -176,8 +220,24 @@ final class RespBadInputGenerators {
             case 1 -> Long.toString(max + 1L + (r.nextLong() & Long.MAX_VALUE) % (Long.MAX_VALUE - max));
             case 2 -> Integer.toString(max + 1 + r.nextInt(Integer.MAX_VALUE - max));
             default -> {
-                String[] bad = {"", "-", "+1", "01", "00", " 1", "1 ", "x", "1x", "-0", "1.0", "9223372036854775808",
-                        "-9223372036854775809", "1".repeat(21), "\0", "\n"};
+                String[] bad = {
+                    "",
+                    "-",
+                    "+1",
+                    "01",
+                    "00",
+                    " 1",
+                    "1 ",
+                    "x",
+                    "1x",
+                    "-0",
+                    "1.0",
+                    "9223372036854775808",
+                    "-9223372036854775809",
+                    "1".repeat(21),
+                    "\0",
+                    "\n"
+                };
                 yield bad[r.nextInt(bad.length)];
             }
         };
@@ -203,7 +263,8 @@ final class RespBadInputGenerators {
         }
 
         Stream<BadHeader> shrink() {
-            return shrinkList(before, 0, PropertyCheck::shrinkBytes).map(b -> new BadHeader(Math.max(count, b.size() + 1), b, length, cuts));
+            return shrinkList(before, 0, PropertyCheck::shrinkBytes)
+                    .map(b -> new BadHeader(Math.max(count, b.size() + 1), b, length, cuts));
         }
 
         @Override
@@ -213,7 +274,9 @@ final class RespBadInputGenerators {
     }
 
     enum LineKind {
-        INLINE("too big inline request"), COUNT("too big mbulk count string"), BULK_COUNT("too big bulk count string");
+        INLINE("too big inline request"),
+        COUNT("too big mbulk count string"),
+        BULK_COUNT("too big bulk count string");
 
         final String error;
 
@@ -273,7 +336,8 @@ final class RespBadInputGenerators {
         }
 
         Stream<Announced> shrink() {
-            return Stream.concat(shrinkInt(sent, 0).map(s -> new Announced(count, s, bulk, payload, cuts)),
+            return Stream.concat(
+                    shrinkInt(sent, 0).map(s -> new Announced(count, s, bulk, payload, cuts)),
                     shrinkInt(payload, 0).map(p -> new Announced(count, sent, bulk, p, cuts)));
         }
 

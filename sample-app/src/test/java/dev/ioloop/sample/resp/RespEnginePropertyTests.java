@@ -39,7 +39,9 @@ class RespEnginePropertyTests {
 
     @Test
     void theEngineAnswersAnyInputAlikeWhateverTheReadsAndStashesNoMoreThanTheLimitsAllow() {
-        forAll("theEngineAnswersAnyInputAlikeWhateverTheReadsAndStashesNoMoreThanTheLimitsAllow", 150,
+        forAll(
+                "theEngineAnswersAnyInputAlikeWhateverTheReadsAndStashesNoMoreThanTheLimitsAllow",
+                150,
                 r -> new Cut<>(new Mutated(commands(r), r.nextInt(4) == 0 ? List.of() : mutations(r)), cuts(r)),
                 c -> c.shrink(Mutated::shrink),
                 c -> c.show(m -> show(m.bytes()) + " from " + m),
@@ -52,7 +54,8 @@ class RespEnginePropertyTests {
                     assertThat(direct).as("direct buffers").isEqualTo(heap);
                     if (!heap.equals(whole)) {
                         // Only a line outgrowing the inline limit in a short read may end the session early.
-                        assertThat(lastLine(heap)).as("replies %s, in one read %s", show(heap), show(whole))
+                        assertThat(lastLine(heap))
+                                .as("replies %s, in one read %s", show(heap), show(whole))
                                 .matches("-ERR Protocol error: too big [a-z ]+\r\n");
                         assertThat(whole).startsWith(stripLastLine(heap));
                     }
@@ -61,7 +64,9 @@ class RespEnginePropertyTests {
 
     @Test
     void echoedPayloadsComeBackByteForByteWhateverTheReads() {
-        forAll("echoedPayloadsComeBackByteForByteWhateverTheReads", 100,
+        forAll(
+                "echoedPayloadsComeBackByteForByteWhateverTheReads",
+                100,
                 r -> {
                     List<byte[]> payloads = new ArrayList<>();
                     for (int i = 1 + r.nextInt(6); i > 0; i--) {
@@ -75,8 +80,16 @@ class RespEnginePropertyTests {
                     ByteArrayOutputStream in = new ByteArrayOutputStream();
                     StringBuilder expected = new StringBuilder();
                     for (byte[] p : c.value()) {
-                        in.writeBytes(new Frame(Kind.MULTIBULK, List.of(new Arg(bytes("ECHO"), Style.BARE), new Arg(p, Style.DOUBLE)), 0).encode());
-                        expected.append('$').append(p.length).append("\r\n").append(latin1(p)).append("\r\n");
+                        in.writeBytes(new Frame(
+                                        Kind.MULTIBULK,
+                                        List.of(new Arg(bytes("ECHO"), Style.BARE), new Arg(p, Style.DOUBLE)),
+                                        0)
+                                .encode());
+                        expected.append('$')
+                                .append(p.length)
+                                .append("\r\n")
+                                .append(latin1(p))
+                                .append("\r\n");
                     }
                     byte[] bytes = in.toByteArray();
                     List<Integer> cuts = c.positions(bytes.length);
@@ -103,12 +116,15 @@ class RespEnginePropertyTests {
             // The stash doubles as bytes arrive, or is sized once for the rest of an announced bulk, which
             // the parser has checked against maxBulkLength: never more than either allows.
             long bound = Math.max(64, Math.max(2L * from, from + LIMITS.maxBulkLength() + 2L));
-            assertThat((long) h.session.stashCapacity()).as("stash after %d bytes", from).isLessThanOrEqualTo(bound);
+            assertThat((long) h.session.stashCapacity())
+                    .as("stash after %d bytes", from)
+                    .isLessThanOrEqualTo(bound);
             if (h.session.protocolError()) {
                 String last = lastLine(replies.toString());
                 assertThat(last).startsWith("-ERR Protocol error: ").endsWith("\r\n");
                 assertThat(last.substring("-ERR Protocol error: ".length(), last.length() - 2))
-                        .as("protocol error text of %s", show(last)).matches(PROTOCOL_ERROR);
+                        .as("protocol error text of %s", show(last))
+                        .matches(PROTOCOL_ERROR);
                 assertThat(h.session.closeRequested()).isTrue();
                 assertThat(h.session.stashedBytes()).isZero();
             }

@@ -28,12 +28,13 @@ import java.util.stream.Stream;
  */
 final class RespFrameGenerators {
 
-    private RespFrameGenerators() {
-    }
+    private RespFrameGenerators() {}
 
     /** How an inline argument is written. */
     enum Style {
-        BARE, DOUBLE, SINGLE;
+        BARE,
+        DOUBLE,
+        SINGLE;
 
         boolean fits(byte[] v) {
             return switch (this) {
@@ -51,7 +52,12 @@ final class RespFrameGenerators {
         }
     }
 
-    enum Kind { MULTIBULK, INLINE, EMPTY_LINE, EMPTY_MULTIBULK }
+    enum Kind {
+        MULTIBULK,
+        INLINE,
+        EMPTY_LINE,
+        EMPTY_MULTIBULK
+    }
 
     /** One request as a client writes it; {@code layout} picks blanks, escapes and line ends. */
     record Frame(Kind kind, List<Arg> args, int layout) {
@@ -72,7 +78,8 @@ final class RespFrameGenerators {
                         o.writeBytes(bytes("\r\n"));
                     }
                 }
-                case EMPTY_MULTIBULK -> o.writeBytes(bytes(r.nextBoolean() ? "*0\r\n" : "*-" + (1 + r.nextInt(3)) + "\r\n"));
+                case EMPTY_MULTIBULK ->
+                    o.writeBytes(bytes(r.nextBoolean() ? "*0\r\n" : "*-" + (1 + r.nextInt(3)) + "\r\n"));
                 case EMPTY_LINE -> {
                     blanks(o, r, r.nextInt(3));
                     o.writeBytes(bytes(r.nextBoolean() ? "\r\n" : "\n"));
@@ -202,20 +209,81 @@ final class RespFrameGenerators {
         List<Frame> frames = new ArrayList<>();
         for (int i = 1 + r.nextInt(6); i > 0; i--) {
             int k = r.nextInt(100);
-            frames.add(k < 50 ? multibulkFrame(r, limits)
-                    : k < 86 ? inlineFrame(r, limits)
-                    : new Frame(k < 93 ? Kind.EMPTY_LINE : Kind.EMPTY_MULTIBULK, List.of(), r.nextInt()));
+            frames.add(
+                    k < 50
+                            ? multibulkFrame(r, limits)
+                            : k < 86
+                                    ? inlineFrame(r, limits)
+                                    : new Frame(
+                                            k < 93 ? Kind.EMPTY_LINE : Kind.EMPTY_MULTIBULK, List.of(), r.nextInt()));
         }
         return frames;
     }
 
     /** Requests of the engine's own commands, with keys, numbers and odd values as arguments. */
     static List<Frame> commands(Random r) {
-        String[] names = {"get", "set", "ping", "echo", "incr", "decr", "incrby", "decrby", "mget", "mset", "del",
-                "exists", "getdel", "append", "strlen", "expire", "pexpire", "ttl", "pttl", "persist", "keys", "dbsize",
-                "flushall", "flushdb", "select", "info", "config", "command", "client", "hello", "quit", "nosuch"};
-        String[] words = {"k", "n", "a", "", "*", "?", "[a-z]", "get", "help", "count", "docs", "info", "list", "id",
-                "getname", "setname", "setinfo", "lib-name", "EX", "PX", "NX", "XX", "KEEPTTL", "GET", "server", "all"};
+        String[] names = {
+            "get",
+            "set",
+            "ping",
+            "echo",
+            "incr",
+            "decr",
+            "incrby",
+            "decrby",
+            "mget",
+            "mset",
+            "del",
+            "exists",
+            "getdel",
+            "append",
+            "strlen",
+            "expire",
+            "pexpire",
+            "ttl",
+            "pttl",
+            "persist",
+            "keys",
+            "dbsize",
+            "flushall",
+            "flushdb",
+            "select",
+            "info",
+            "config",
+            "command",
+            "client",
+            "hello",
+            "quit",
+            "nosuch"
+        };
+        String[] words = {
+            "k",
+            "n",
+            "a",
+            "",
+            "*",
+            "?",
+            "[a-z]",
+            "get",
+            "help",
+            "count",
+            "docs",
+            "info",
+            "list",
+            "id",
+            "getname",
+            "setname",
+            "setinfo",
+            "lib-name",
+            "EX",
+            "PX",
+            "NX",
+            "XX",
+            "KEEPTTL",
+            "GET",
+            "server",
+            "all"
+        };
         List<Frame> frames = new ArrayList<>();
         for (int i = 1 + r.nextInt(8); i > 0; i--) {
             String name = names[r.nextInt(names.length - (r.nextInt(20) == 0 ? 0 : 2))];
@@ -225,12 +293,13 @@ final class RespFrameGenerators {
             List<byte[]> values = new ArrayList<>();
             values.add(bytes(name));
             for (int j = r.nextInt(5); j > 0; j--) {
-                values.add(switch (r.nextInt(4)) {
-                    case 0 -> bytes(words[r.nextInt(words.length)]);
-                    case 1 -> bytes(NUMBERS[r.nextInt(NUMBERS.length)]);
-                    case 2 -> bytes(Long.toString(r.nextInt(2000) - 1000));
-                    default -> value(r, 30);
-                });
+                values.add(
+                        switch (r.nextInt(4)) {
+                            case 0 -> bytes(words[r.nextInt(words.length)]);
+                            case 1 -> bytes(NUMBERS[r.nextInt(NUMBERS.length)]);
+                            case 2 -> bytes(Long.toString(r.nextInt(2000) - 1000));
+                            default -> value(r, 30);
+                        });
             }
             if (r.nextInt(3) == 0) {
                 List<Arg> args = values.stream().map(v -> inlineArg(r, v)).collect(Collectors.toList());
@@ -240,7 +309,10 @@ final class RespFrameGenerators {
                     continue;
                 }
             }
-            frames.add(new Frame(Kind.MULTIBULK, values.stream().map(v -> new Arg(v, Style.DOUBLE)).collect(Collectors.toList()), 0));
+            frames.add(new Frame(
+                    Kind.MULTIBULK,
+                    values.stream().map(v -> new Arg(v, Style.DOUBLE)).collect(Collectors.toList()),
+                    0));
         }
         return frames;
     }
@@ -253,7 +325,10 @@ final class RespFrameGenerators {
 
     static Stream<Frame> shrinkFrame(Frame f) {
         int min = f.kind() == Kind.MULTIBULK || f.kind() == Kind.INLINE ? 1 : 0;
-        return shrinkList(f.args(), min, a -> shrinkBytes(a.value()).filter(a.style()::fits).map(v -> new Arg(v, a.style())))
+        return shrinkList(
+                        f.args(),
+                        min,
+                        a -> shrinkBytes(a.value()).filter(a.style()::fits).map(v -> new Arg(v, a.style())))
                 .map(args -> new Frame(f.kind(), args, f.layout()))
                 .filter(s -> s.kind() != Kind.INLINE || s.encode().length <= LIMITS.maxInlineLength());
     }

@@ -27,15 +27,45 @@ final class RespGenerators {
 
     /** Header numbers worth trying: malformed, signed, at and around the limits, and overflowing. */
     static final String[] NUMBERS = {
-        "-1", "0", "-0", "00", "01", "+1", " 1", "1 ", "", "-", "x", "1x", "1.5", "0x10",
-        "19", "20", "21", "299", "300", "301", "511", "512", "513",
-        "2147483647", "2147483648", "-2147483648", "4294967296", "4294967298",
-        "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-        "18446744073709551617", "99999999999999999999999", "000000000000000000001", "1".repeat(40),
+        "-1",
+        "0",
+        "-0",
+        "00",
+        "01",
+        "+1",
+        " 1",
+        "1 ",
+        "",
+        "-",
+        "x",
+        "1x",
+        "1.5",
+        "0x10",
+        "19",
+        "20",
+        "21",
+        "299",
+        "300",
+        "301",
+        "511",
+        "512",
+        "513",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "4294967296",
+        "4294967298",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551617",
+        "99999999999999999999999",
+        "000000000000000000001",
+        "1".repeat(40),
     };
 
-    private RespGenerators() {
-    }
+    private RespGenerators() {}
 
     // ------------------------------------------------------------------------------------------------
     // Read boundaries
@@ -68,7 +98,11 @@ final class RespGenerators {
     }
 
     static List<Integer> positions(List<Integer> cuts, int length) {
-        return cuts.stream().map(c -> Math.floorMod(c, length + 1)).sorted().distinct().collect(Collectors.toList());
+        return cuts.stream()
+                .map(c -> Math.floorMod(c, length + 1))
+                .sorted()
+                .distinct()
+                .collect(Collectors.toList());
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -96,7 +130,8 @@ final class RespGenerators {
         return v;
     }
 
-    private static final byte[] BARE = bytes("abcxyzABCXYZ0189-+*$:#!?.,;/\\()[]{}<>=_|~`@%^&\u00e9\u00ff\u0080\u0001\u007f");
+    private static final byte[] BARE =
+            bytes("abcxyzABCXYZ0189-+*$:#!?.,;/\\()[]{}<>=_|~`@%^&\u00e9\u00ff\u0080\u0001\u007f");
 
     static byte[] bare(Random r, int n) {
         byte[] v = new byte[n];

@@ -40,7 +40,9 @@ class RespParserLimitPropertyTests {
 
     @Test
     void aBulkLengthAboveTheLimitNegativeOrMalformedIsRefusedAsSoonAsItsLineEnds() {
-        forAll("aBulkLengthAboveTheLimitNegativeOrMalformedIsRefusedAsSoonAsItsLineEnds", 300,
+        forAll(
+                "aBulkLengthAboveTheLimitNegativeOrMalformedIsRefusedAsSoonAsItsLineEnds",
+                300,
                 r -> {
                     int count = 1 + r.nextInt(LIMITS.maxMultibulkLength());
                     List<byte[]> before = new ArrayList<>();
@@ -54,7 +56,9 @@ class RespParserLimitPropertyTests {
                 h -> {
                     byte[] bytes = h.bytes();
                     byte[] withoutLf = Arrays.copyOf(bytes, bytes.length - 1);
-                    assertThat(Feeder.whole(withoutLf, LIMITS)).as("before the line end").isEqualTo(Outcome.waiting());
+                    assertThat(Feeder.whole(withoutLf, LIMITS))
+                            .as("before the line end")
+                            .isEqualTo(Outcome.waiting());
                     Outcome refused = Outcome.error("invalid bulk length");
                     assertThat(Feeder.whole(bytes, LIMITS)).isEqualTo(refused);
                     assertThat(Feeder.chunked(bytes, h.positions(), LIMITS)).isEqualTo(refused);
@@ -66,48 +70,67 @@ class RespParserLimitPropertyTests {
 
     @Test
     void aMultibulkCountAboveTheLimitOrMalformedIsRefusedAsSoonAsItsLineEnds() {
-        forAll("aMultibulkCountAboveTheLimitOrMalformedIsRefusedAsSoonAsItsLineEnds", 300,
+        forAll(
+                "aMultibulkCountAboveTheLimitOrMalformedIsRefusedAsSoonAsItsLineEnds",
+                300,
                 r -> new Cut<>(badCount(r), cuts(r)),
                 c -> c.shrink(count -> Stream.empty()),
                 c -> c.show(PropertyCheck::show),
                 c -> {
                     byte[] bytes = ("*" + c.value() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
                     Outcome refused = Outcome.error("invalid multibulk length");
-                    assertThat(Feeder.whole(Arrays.copyOf(bytes, bytes.length - 1), LIMITS)).isEqualTo(Outcome.waiting());
+                    assertThat(Feeder.whole(Arrays.copyOf(bytes, bytes.length - 1), LIMITS))
+                            .isEqualTo(Outcome.waiting());
                     assertThat(Feeder.whole(bytes, LIMITS)).isEqualTo(refused);
-                    assertThat(Feeder.chunked(bytes, c.positions(bytes.length), LIMITS)).isEqualTo(refused);
+                    assertThat(Feeder.chunked(bytes, c.positions(bytes.length), LIMITS))
+                            .isEqualTo(refused);
                 });
     }
 
     @Test
     void aLineWithoutItsEndIsRefusedOnceItOutgrowsTheInlineLimitAndNotBefore() {
         int limit = LIMITS.maxInlineLength();
-        forAll("aLineWithoutItsEndIsRefusedOnceItOutgrowsTheInlineLimitAndNotBefore", 300,
-                r -> new LongLine(LineKind.values()[r.nextInt(3)],
-                        r.nextInt(3) == 0 ? 1 + r.nextInt(2 * limit) : limit - 3 + r.nextInt(7), r.nextLong(), cuts(r)),
+        forAll(
+                "aLineWithoutItsEndIsRefusedOnceItOutgrowsTheInlineLimitAndNotBefore",
+                300,
+                r -> new LongLine(
+                        LineKind.values()[r.nextInt(3)],
+                        r.nextInt(3) == 0 ? 1 + r.nextInt(2 * limit) : limit - 3 + r.nextInt(7),
+                        r.nextLong(),
+                        cuts(r)),
                 LongLine::shrink,
                 LongLine::toString,
                 line -> {
                     byte[] bytes = line.bytes();
                     int lineStart = line.kind() == LineKind.BULK_COUNT ? 4 : 0;
                     int upToLimit = Math.min(bytes.length, lineStart + limit);
-                    List<Integer> cuts = line.cuts().stream().map(x -> Math.floorMod(x, upToLimit + 1)).collect(Collectors.toList());
+                    List<Integer> cuts = line.cuts().stream()
+                            .map(x -> Math.floorMod(x, upToLimit + 1))
+                            .collect(Collectors.toList());
                     Feeder feeder = new Feeder(LIMITS);
                     feeder.feed(bytes, 0, upToLimit, cuts);
-                    assertThat(feeder.outcome()).as("with %d bytes of the line", upToLimit - lineStart).isEqualTo(Outcome.waiting());
+                    assertThat(feeder.outcome())
+                            .as("with %d bytes of the line", upToLimit - lineStart)
+                            .isEqualTo(Outcome.waiting());
                     feeder.feed(bytes, upToLimit, bytes.length, List.of());
                     Outcome expected = line.length() > limit ? Outcome.error(line.kind().error) : Outcome.waiting();
-                    assertThat(feeder.outcome()).as("with all %d bytes of the line", line.length()).isEqualTo(expected);
+                    assertThat(feeder.outcome())
+                            .as("with all %d bytes of the line", line.length())
+                            .isEqualTo(expected);
                 });
     }
 
     @Test
     void announcedSizesReserveNothingBeforeTheirBytesArrive() {
-        forAll("announcedSizesReserveNothingBeforeTheirBytesArrive", 300,
+        forAll(
+                "announcedSizesReserveNothingBeforeTheirBytesArrive",
+                300,
                 r -> {
                     int count = 1 + (r.nextBoolean() ? r.nextInt(LARGE.maxMultibulkLength()) : r.nextInt(64));
                     int sent = r.nextInt(Math.min(count, 40));
-                    int bulk = r.nextBoolean() ? r.nextInt(LARGE.maxBulkLength() + 1) : LARGE.maxBulkLength() - r.nextInt(3);
+                    int bulk = r.nextBoolean()
+                            ? r.nextInt(LARGE.maxBulkLength() + 1)
+                            : LARGE.maxBulkLength() - r.nextInt(3);
                     int payload = r.nextInt((int) Math.min(bulk + 2L, 100));
                     return new Announced(count, sent, bulk, payload, cuts(r));
                 },
@@ -120,7 +143,8 @@ class RespParserLimitPropertyTests {
                     assertThat(feeder.outcome()).isEqualTo(Outcome.waiting());
                     assertThat(feeder.state.need).as("bytes still missing").isEqualTo(a.bulk() + 2L - a.payload());
                     assertThat(feeder.state.args.count).isEqualTo(a.sent());
-                    assertThat(feeder.state.args.off.length).as("argument table")
+                    assertThat(feeder.state.args.off.length)
+                            .as("argument table")
                             .isLessThanOrEqualTo(Math.max(ARGS_INITIAL, 2 * a.sent()));
 
                     // The engine stashes what arrived, not what was announced.

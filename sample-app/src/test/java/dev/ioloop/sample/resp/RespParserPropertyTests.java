@@ -42,14 +42,14 @@ class RespParserPropertyTests {
 
     @Test
     void aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments() {
-        framesParseBackToTheirArguments("aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments",
-                r -> multibulkFrame(r, LIMITS));
+        framesParseBackToTheirArguments(
+                "aRequestEncodedAsMultibulkParsesBackToExactlyItsArguments", r -> multibulkFrame(r, LIMITS));
     }
 
     @Test
     void anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks() {
-        framesParseBackToTheirArguments("anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks",
-                r -> inlineFrame(r, LIMITS));
+        framesParseBackToTheirArguments(
+                "anInlineCommandParsesToItsArgumentsWhateverTheQuotingAndBlanks", r -> inlineFrame(r, LIMITS));
     }
 
     /** Checks 600 generated frames: each, fed whole, parses to exactly one request with its arguments. */
@@ -62,18 +62,25 @@ class RespParserPropertyTests {
 
     @Test
     void pipelinedRequestsParseBackInOrderWhereverTheReadsAreCut() {
-        forAll("pipelinedRequestsParseBackInOrderWhereverTheReadsAreCut", 200,
+        forAll(
+                "pipelinedRequestsParseBackInOrderWhereverTheReadsAreCut",
+                200,
                 r -> new Cut<>(pipeline(r, LIMITS), cuts(r)),
                 c -> c.shrink(RespFrameGenerators::shrinkPipeline),
                 c -> c.show(RespFrameGenerators::showPipeline),
                 c -> {
                     byte[] bytes = encode(c.value());
-                    Outcome expected = Outcome.of(c.value().stream().map(Frame::expected)
-                            .filter(args -> !args.isEmpty()).collect(Collectors.toList()));
+                    Outcome expected = Outcome.of(c.value().stream()
+                            .map(Frame::expected)
+                            .filter(args -> !args.isEmpty())
+                            .collect(Collectors.toList()));
                     assertThat(Feeder.whole(bytes, LIMITS)).as("in one read").isEqualTo(expected);
                     assertThat(Feeder.chunked(bytes, c.positions(bytes.length), LIMITS))
-                            .as("in reads cut at %s", c.positions(bytes.length)).isEqualTo(expected);
-                    assertThat(Feeder.byteByByte(bytes, LIMITS)).as("one byte per read").isEqualTo(expected);
+                            .as("in reads cut at %s", c.positions(bytes.length))
+                            .isEqualTo(expected);
+                    assertThat(Feeder.byteByByte(bytes, LIMITS))
+                            .as("one byte per read")
+                            .isEqualTo(expected);
                 });
     }
 
@@ -84,29 +91,47 @@ class RespParserPropertyTests {
     @Test
     void randomBytesGiveRequestsAWaitOrTheProtocolErrorAndNothingElse() {
         Set<String> seen = new TreeSet<>();
-        forAll("randomBytesGiveRequestsAWaitOrTheProtocolErrorAndNothingElse", 2000,
+        forAll(
+                "randomBytesGiveRequestsAWaitOrTheProtocolErrorAndNothingElse",
+                2000,
                 r -> new Cut<>(randomBytes(r), cuts(r)),
                 c -> c.shrink(PropertyCheck::shrinkBytes),
                 c -> c.show(PropertyCheck::show),
-                c -> seen.add(parsesAlikeHoweverCut(c.value(), c.positions(c.value().length)).kind()));
+                c -> seen.add(parsesAlikeHoweverCut(c.value(), c.positions(c.value().length))
+                        .kind()));
         // The generator must reach the interesting outcomes, or the property says little.
-        assertThat(seen).contains("requests", "waiting", "expected '$'", "invalid multibulk length",
-                "unbalanced quotes in request", "too big inline request");
+        assertThat(seen)
+                .contains(
+                        "requests",
+                        "waiting",
+                        "expected '$'",
+                        "invalid multibulk length",
+                        "unbalanced quotes in request",
+                        "too big inline request");
     }
 
     @Test
     void mutatedFramesGiveRequestsAWaitOrTheProtocolErrorAndNothingElse() {
         Set<String> seen = new TreeSet<>();
-        forAll("mutatedFramesGiveRequestsAWaitOrTheProtocolErrorAndNothingElse", 1000,
+        forAll(
+                "mutatedFramesGiveRequestsAWaitOrTheProtocolErrorAndNothingElse",
+                1000,
                 r -> new Cut<>(new Mutated(pipeline(r, LIMITS), mutations(r)), cuts(r)),
                 c -> c.shrink(Mutated::shrink),
                 c -> c.show(m -> show(m.bytes()) + " from " + m),
                 c -> {
                     byte[] bytes = c.value().bytes();
-                    seen.add(parsesAlikeHoweverCut(bytes, c.positions(bytes.length)).kind());
+                    seen.add(parsesAlikeHoweverCut(bytes, c.positions(bytes.length))
+                            .kind());
                 });
-        assertThat(seen).contains("requests", "waiting", "expected '$'", "invalid multibulk length",
-                "invalid bulk length", "unbalanced quotes in request");
+        assertThat(seen)
+                .contains(
+                        "requests",
+                        "waiting",
+                        "expected '$'",
+                        "invalid multibulk length",
+                        "invalid bulk length",
+                        "unbalanced quotes in request");
     }
 
     /**
@@ -126,9 +151,13 @@ class RespParserPropertyTests {
         if (cut.equals(whole)) {
             return;
         }
-        boolean lineOutgrewLimitEarlier = cut.error() != null && cut.error().startsWith("too big")
+        boolean lineOutgrewLimitEarlier = cut.error() != null
+                && cut.error().startsWith("too big")
                 && cut.requests().size() <= whole.requests().size()
-                && cut.requests().equals(whole.requests().subList(0, cut.requests().size()));
-        assertThat(lineOutgrewLimitEarlier).as("%s gave %s, in one read %s", how, cut, whole).isTrue();
+                && cut.requests()
+                        .equals(whole.requests().subList(0, cut.requests().size()));
+        assertThat(lineOutgrewLimitEarlier)
+                .as("%s gave %s, in one read %s", how, cut, whole)
+                .isTrue();
     }
 }

@@ -11,8 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RespWire {
 
-    private RespWire() {
-    }
+    private RespWire() {}
 
     /** Returns {@code args} as a multibulk request: {@code *<n>\r\n} then each argument as a bulk string. */
     public static String command(String... args) {

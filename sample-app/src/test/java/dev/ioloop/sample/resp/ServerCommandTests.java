@@ -26,8 +26,8 @@ class ServerCommandTests {
 
     @Test
     void unknownCommandsAreNamedWithTheirFirstArgumentsQuoted() {
-        assertThat(h.call("LPUSH", "list", "a b")).isEqualTo(
-                "-ERR unknown command 'LPUSH', with args beginning with: 'list' 'a b' \r\n");
+        assertThat(h.call("LPUSH", "list", "a b"))
+                .isEqualTo("-ERR unknown command 'LPUSH', with args beginning with: 'list' 'a b' \r\n");
         assertThat(h.call("NOPE")).isEqualTo("-ERR unknown command 'NOPE', with args beginning with: \r\n");
         assertThat(h.send("foo\r\n")).isEqualTo("-ERR unknown command 'foo', with args beginning with: \r\n");
     }
@@ -35,10 +35,11 @@ class ServerCommandTests {
     @Test
     void unknownCommandTextIsCutAndKeptOnOneLine() {
         String reply = h.call("X\r\nY", "a".repeat(100), "b".repeat(100), "c");
-        assertThat(reply).isEqualTo("-ERR unknown command 'X  Y', with args beginning with: '"
-                + "a".repeat(100) + "' '" + "b".repeat(25) + "' \r\n");
-        assertThat(h.call("c".repeat(200))).isEqualTo(
-                "-ERR unknown command '" + "c".repeat(128) + "', with args beginning with: \r\n");
+        assertThat(reply)
+                .isEqualTo("-ERR unknown command 'X  Y', with args beginning with: '" + "a".repeat(100) + "' '"
+                        + "b".repeat(25) + "' \r\n");
+        assertThat(h.call("c".repeat(200)))
+                .isEqualTo("-ERR unknown command '" + "c".repeat(128) + "', with args beginning with: \r\n");
     }
 
     @Test
@@ -73,9 +74,14 @@ class ServerCommandTests {
         h.call("SET", "b", "2");
         h.scheduler.advance(5_000);
         String info = h.call("INFO");
-        assertThat(info).startsWith("$").contains("\r\n# Server\r\nredis_version:7.0.0\r\n")
-                .contains("redis_mode:standalone\r\n", "process_id:" + ProcessHandle.current().pid() + "\r\n",
-                        "uptime_in_seconds:5\r\n", "tcp_port:6380\r\n",
+        assertThat(info)
+                .startsWith("$")
+                .contains("\r\n# Server\r\nredis_version:7.0.0\r\n")
+                .contains(
+                        "redis_mode:standalone\r\n",
+                        "process_id:" + ProcessHandle.current().pid() + "\r\n",
+                        "uptime_in_seconds:5\r\n",
+                        "tcp_port:6380\r\n",
                         "\r\n\r\n# Clients\r\nconnected_clients:3\r\n",
                         "\r\n\r\n# Stats\r\ntotal_connections_received:17\r\ntotal_commands_processed:2\r\n",
                         "\r\n\r\n# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\n",
@@ -89,7 +95,9 @@ class ServerCommandTests {
         assertThat(h.call("INFO", "CLIENTS")).isEqualTo("$32\r\n# Clients\r\nconnected_clients:0\r\n\r\n");
         assertThat(h.call("INFO", "keyspace")).isEqualTo("$12\r\n# Keyspace\r\n\r\n");
         assertThat(h.call("INFO", "nothing")).isEqualTo("$0\r\n\r\n");
-        assertThat(h.call("INFO", "stats", "clients")).contains("# Clients", "# Stats").doesNotContain("# Server");
+        assertThat(h.call("INFO", "stats", "clients"))
+                .contains("# Clients", "# Stats")
+                .doesNotContain("# Server");
     }
 
     @Test
@@ -115,8 +123,9 @@ class ServerCommandTests {
         int count = CommandTable.ALL.size();
         assertThat(h.call("COMMAND", "COUNT")).isEqualTo(":" + count + "\r\n");
         assertThat(h.call("COMMAND")).startsWith("*" + count + "\r\n*10\r\n$4\r\nping\r\n:-1\r\n");
-        assertThat(h.call("COMMAND", "INFO", "get", "nope")).isEqualTo("*2\r\n*10\r\n$3\r\nget\r\n:2\r\n"
-                + "*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*0\r\n*0\r\n*0\r\n*0\r\n$-1\r\n");
+        assertThat(h.call("COMMAND", "INFO", "get", "nope"))
+                .isEqualTo("*2\r\n*10\r\n$3\r\nget\r\n:2\r\n"
+                        + "*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n*0\r\n*0\r\n*0\r\n*0\r\n$-1\r\n");
         assertThat(h.call("COMMAND", "INFO", "config|get")).startsWith("*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n");
         assertThat(h.call("COMMAND", "DOCS")).isEqualTo("*0\r\n");
         assertThat(h.call("COMMAND", "DOCS", "get")).isEqualTo("*0\r\n");

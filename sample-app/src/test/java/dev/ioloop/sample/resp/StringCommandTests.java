@@ -42,8 +42,14 @@ class StringCommandTests {
     @Test
     void setRejectsConflictingRepeatedIncompleteOrUnknownOptions() {
         for (String[] options : new String[][] {
-                {"NX", "XX"}, {"EX", "10", "PX", "100"}, {"EX", "10", "KEEPTTL"}, {"KEEPTTL", "PX", "5"},
-                {"EX"}, {"FOO"}, {"EXAT", "10", "PXAT", "10"}}) {
+            {"NX", "XX"},
+            {"EX", "10", "PX", "100"},
+            {"EX", "10", "KEEPTTL"},
+            {"KEEPTTL", "PX", "5"},
+            {"EX"},
+            {"FOO"},
+            {"EXAT", "10", "PXAT", "10"}
+        }) {
             String[] args = new String[3 + options.length];
             args[0] = "SET";
             args[1] = "k";
