@@ -42,7 +42,9 @@ class IOLoopMeterBinderTests {
         assertThat(registry.get("ioloop.utilization").gauge().value())
                 .as("nothing since the previous read")
                 .isZero();
-        loop.addCallback(() -> spin(Duration.ofMillis(5)));
+        // 50 ms of work against a poll that does not wait: a preemption inside that poll (which counts as idle)
+        // would need more than 5 ms to bring the ratio under 0.9, on however loaded a machine.
+        loop.addCallback(() -> spin(Duration.ofMillis(50)));
         loop.runOnce(Duration.ZERO);
         assertThat(registry.get("ioloop.utilization").gauge().value())
                 .as("only work since the previous read")
