@@ -8,7 +8,7 @@
 # 1,000) connections and KEYS (default 100,000) keys with TTLs between 1,000 and 2,000 s, report the CPU time the
 # server burns over IDLE_SECONDS (default 10), WINDOWS (default 1) times in a row after SETTLE_SECONDS (default 10)
 # of settling. Stops every process it started. SAMPLE_JVM_FLAGS replaces the sample JVM's flags; SAMPLE_ARGS adds
-# application arguments (e.g. --server.tomcat.background-processor-delay=10s). MEMORY=0 skips the memory part;
+# application arguments (e.g. --logging.level.root=WARN). MEMORY=0 skips the memory part;
 # SERVERS="sample-app" (default "redis-server sample-app") measures only the sample. SAMPLE_PORT and REDIS_PORT
 # (defaults 16380, 16379) choose the ports; SAMPLE_JAR another build of the sample.
 set -euo pipefail

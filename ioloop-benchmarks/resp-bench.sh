@@ -75,7 +75,7 @@ wants() {
 if [[ "$SKIP_BUILD" != 1 ]]; then
     (cd "$ROOT" && mvn -B -ntp -DskipTests package)
     if [[ ! -f "$BENCH_JAR" ]]; then
-        # The root pom does not list ioloop-benchmarks (yet): build it on its own, against the installed core.
+        # A build with the root pom left no benchmarks jar: build the module on its own, against the installed core.
         (cd "$ROOT" && mvn -B -ntp -DskipTests -f ioloop-benchmarks/pom.xml package) \
             || die "could not build ioloop-benchmarks (does ~/.m2 have ioloop-core? run 'mvn install' at the root)"
     fi

@@ -28,8 +28,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       callback re-adds itself, from inside the iteration, so each operation is one loop-thread
  *       {@code addCallback} (the ring, not the cross-thread queue), one {@code selectNow} and one callback run.
  *       {@code ioloop} keeps the default 1 s blocked-loop watchdog; {@code ioloop-nowatchdog} turns it off with
- *       {@code blockedThreshold(Duration.ZERO)}, because {@code runOnce} registers the loop with the watchdog on
- *       every call while {@code start()} does it once.</li>
+ *       {@code blockedThreshold(Duration.ZERO)}, to show what a watched loop pays per iteration (a volatile read
+ *       of the watchdog's dormant flag after each poll; it joins the watchdog once, on its first run).</li>
  *   <li>{@code netty-nio}, {@code netty-epoll}: Netty 4.2's {@link ManualIoEventLoop} owned by the benchmark
  *       thread; each operation is {@code execute(task)} from the owning thread (Netty's in-loop path) and
  *       {@code runNow()} (a non-blocking poll, then the task). Netty drains every task queued during the run,

@@ -10,8 +10,8 @@ import java.net.InetSocketAddress;
 /**
  * The Netty reference for the end-to-end RESP benchmark: a Redis-protocol server (PING, SET, GET, INCR) on one
  * Netty 4.2 event-loop thread, with the hand-written decoder of {@link NettyRespHandler} and one in-memory map.
- * It is what {@code shared/docs/benchmarks.md} calls "Netty 4.2.18, hand-written RESP decoder, one reply
- * buffer per read batch": the bar the sample app is held to.
+ * It is the row "Netty 4.2.18, epoll, hand-written RESP decoder, one reply buffer per read batch" of the reference
+ * numbers in {@code ioloop-benchmarks/README.md}: the bar the sample app is held to.
  *
  * <pre>{@code
  * java -Xms512m -Xmx512m -XX:+UseSerialGC -cp ioloop-benchmarks/target/benchmarks.jar \

@@ -79,7 +79,7 @@ import java.util.function.LongSupplier;
  *
  * <h2>Memory</h2>
  * {@code chunkSize} task references per chunk (512 by default: about 2 KiB with compressed references). The queue holds the chunks between the consumer and the producers (a burst of 10 million
- * callbacks grows it to about 20,000 chunks, 120 MiB, where 32-byte linked nodes took 320 MiB), at most
+ * callbacks grows it to about 20,000 chunks, some 40 MiB, against 320 MiB for a linked queue of 32-byte nodes), at most
  * {@code maxPooledChunks} retired chunks in the pool (16 by default), and at most one spare per producer that is
  * appending at that moment. Chunks beyond the pool's bound are left to the garbage collector. The one allocation
  * happens after the producer has claimed its position, so an {@link OutOfMemoryError} there cannot be thrown to the
