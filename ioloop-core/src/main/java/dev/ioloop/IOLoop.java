@@ -125,7 +125,6 @@ public class IOLoop implements Executor, AutoCloseable {
     private final LatencySampler latency;
     private final IOLoopStats stats;
     private ErrorHandler errorHandler;
-    private int workDone; // since runOnce began
 
     private volatile Thread thread;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -294,7 +293,7 @@ public class IOLoop implements Executor, AutoCloseable {
         }
         IOLoop previous = enter();
         try {
-            while (iterate(-1, true)) {
+            while (iterate(-1, true) >= 0) {
                 // each iteration is documented on iterate
             }
         } finally {
@@ -322,9 +321,7 @@ public class IOLoop implements Executor, AutoCloseable {
         claim();
         IOLoop previous = enter();
         try {
-            workDone = 0;
-            iterate(cap, false);
-            return workDone;
+            return iterate(cap, false);
         } finally {
             exit(previous);
         }
@@ -363,9 +360,9 @@ public class IOLoop implements Executor, AutoCloseable {
      * </ol>
      * The latency sampler is told of each measured start along the way and emits one sample at the end.
      *
-     * @return {@code false} when the loop must leave at step 4
+     * @return the callbacks, timeouts and events run, or -1 when the loop must leave at step 4
      */
-    private boolean iterate(long pollCapNanos, boolean honourStop) {
+    private int iterate(long pollCapNanos, boolean honourStop) {
         long now = clock.getAsLong();
         int callbackCount = callbacks.take(latency.begin(now));
         int dueCount = timers.collectDue(now);
@@ -373,14 +370,13 @@ public class IOLoop implements Executor, AutoCloseable {
         counters.ran(callbackCount, work - callbackCount);
         if (honourStop && stopRequested) {
             latency.emit(work, this, counters);
-            return false;
+            return -1;
         }
         poll(pollCapNanos, honourStop);
         int dispatched = handlers.dispatch(latency);
         counters.iteration(dispatched);
-        workDone += work + dispatched;
         latency.emit(work + dispatched, this, counters);
-        return true;
+        return work + dispatched;
     }
 
     /** Step 5: ends the stretch of work, announces a sleep to producers, polls, and starts the next stretch. */

@@ -14,16 +14,19 @@ final class LoopCounters {
 
     private static final VarHandle LONG_ARRAY = MethodHandles.arrayElementVarHandle(long[].class);
 
-    private static final int ITERATIONS = 0;
-    private static final int EVENTS = 1;
-    private static final int ERRORS = 2;
-    private static final int CALLBACKS_RUN = 3;
-    private static final int TIMEOUTS_RUN = 4;
-    private static final int LATENCY_SAMPLES = 5;
-    private static final int HANDLERS = 6;
-    private static final int HANDLERS_CLOSED = 7;
+    // The counters sit between 64 bytes of unused slots on either side: the loop writes some of them every
+    // iteration, and the objects allocated next to the array hold what other threads read on every addCallback.
+    private static final int PAD = 8;
+    private static final int ITERATIONS = PAD;
+    private static final int EVENTS = PAD + 1;
+    private static final int ERRORS = PAD + 2;
+    private static final int CALLBACKS_RUN = PAD + 3;
+    private static final int TIMEOUTS_RUN = PAD + 4;
+    private static final int LATENCY_SAMPLES = PAD + 5;
+    private static final int HANDLERS = PAD + 6;
+    private static final int HANDLERS_CLOSED = PAD + 7;
 
-    private final long[] counters = new long[8];
+    private final long[] counters = new long[PAD + 8 + PAD];
 
     long iterations() {
         return get(ITERATIONS);
