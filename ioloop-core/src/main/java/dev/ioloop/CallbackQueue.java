@@ -36,14 +36,18 @@ final class CallbackQueue extends CallbackQueueLoopFields {
         ring.add(callback);
     }
 
-    /**
-     * Adds a callback from another thread and wakes the loop if it sleeps.
-     *
-     * @param stampClock the clock to stamp the enqueue with for latency, or {@code null} when nobody samples
-     */
-    void addRemote(Runnable callback, LongSupplier stampClock) {
+    /** Adds a callback from another thread and wakes the loop if it sleeps. */
+    void addRemote(Runnable callback) {
         remote.offer(callback, stampClock);
         wake();
+    }
+
+    /**
+     * Sets the clock producers stamp their callbacks with for latency sampling (see {@link LatencyListener}), or
+     * {@code null} when nobody samples. Any thread.
+     */
+    void stampWith(LongSupplier clock) {
+        stampClock = clock;
     }
 
     /** Wakes a sleeping loop; only the caller that clears the flag pays for the wakeup. Any thread. */
@@ -135,7 +139,10 @@ final class CallbackQueue extends CallbackQueueLoopFields {
     }
 }
 
-/** What producers read on every {@code addCallback}: the queue, the poller to wake, and the sleeping flag. */
+/**
+ * What producers read on every {@code addCallback}: the queue, the poller to wake, the sleeping flag and the clock
+ * to stamp with.
+ */
 abstract class CallbackQueueSharedFields {
     static final VarHandle SLEEPING;
 
@@ -151,6 +158,8 @@ abstract class CallbackQueueSharedFields {
     final CallbackRing ring = new CallbackRing(64);
     final Poller poller;
     volatile boolean sleeping;
+    /** The loop's clock while latency is sampled, else {@code null}: beside what producers read anyway. */
+    volatile LongSupplier stampClock;
 
     CallbackQueueSharedFields(Poller poller) {
         this.poller = poller;

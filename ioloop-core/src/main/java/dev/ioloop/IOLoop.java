@@ -113,7 +113,7 @@ public class IOLoop implements Executor, AutoCloseable {
     private final String name;
     private final LongSupplier clock;
     private final Poller poller;
-    private final ListenerList<LatencyListener> latencyListeners = new ListenerList<>();
+    private final ListenerList<LatencyListener> latencyListeners = new ListenerList<>(this::latencyListenersChanged);
     private final ListenerList<BlockedLoopListener> blockedListeners = new ListenerList<>();
     private final long blockedThresholdNanos;
     private final DefaultExecutor defaultExecutor;
@@ -150,6 +150,7 @@ public class IOLoop implements Executor, AutoCloseable {
         this.blockedThresholdNanos = b.blockedThreshold.toNanos();
         this.defaultExecutor = new DefaultExecutor(name, b.defaultExecutor);
         this.callbacks = new CallbackQueue(poller);
+        latencyListenersChanged();
         this.handlers = new HandlerTable(this, poller, b.handlerFailureLimit, counters);
         this.latency = new LatencySampler(clock, callbacks.remote, latencyListeners);
         this.stats = new IOLoopStats(counters, activity, callbacks, timers);
@@ -578,7 +579,7 @@ public class IOLoop implements Executor, AutoCloseable {
         if (Thread.currentThread() == thread) {
             callbacks.addLocal(callback);
         } else {
-            callbacks.addRemote(callback, latencyListeners.isEmpty() ? null : clock);
+            callbacks.addRemote(callback);
         }
     }
 
@@ -668,6 +669,12 @@ public class IOLoop implements Executor, AutoCloseable {
      */
     public ListenerRegistration addLatencyListener(LatencyListener listener) {
         return latencyListeners.add(listener);
+    }
+
+    private void latencyListenersChanged() {
+        if (callbacks != null) { // not yet while the constructor sets the builder's listener
+            callbacks.stampWith(latencyListeners.isEmpty() ? null : clock);
+        }
     }
 
     /**

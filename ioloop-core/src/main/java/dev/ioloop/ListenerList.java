@@ -17,8 +17,22 @@ final class ListenerList<L> {
 
     private static final Object[] EMPTY = {};
 
+    private final Runnable onChange;
     private volatile Object[] listeners = EMPTY;
     private ListenerRegistration slot; // guarded by this
+
+    /** Creates an empty list. */
+    ListenerList() {
+        this(() -> {});
+    }
+
+    /**
+     * Creates an empty list that calls {@code onChange} under its monitor after each change, for a user that
+     * mirrors whether it is empty.
+     */
+    ListenerList(Runnable onChange) {
+        this.onChange = onChange;
+    }
 
     /** Returns the listeners now, as an array the caller must not change; empty when there are none. */
     Object[] array() {
@@ -38,6 +52,7 @@ final class ListenerList<L> {
             Object[] next = Arrays.copyOf(current, current.length + 1);
             next[current.length] = listener;
             listeners = next;
+            onChange.run();
         }
         return new Registration(listener);
     }
@@ -61,6 +76,7 @@ final class ListenerList<L> {
                 System.arraycopy(current, 0, next, 0, i);
                 System.arraycopy(current, i + 1, next, i, current.length - i - 1);
                 listeners = next.length == 0 ? EMPTY : next;
+                onChange.run();
                 return;
             }
         }
