@@ -69,20 +69,11 @@ class PeriodicCallbackRestartTests {
     @Test
     void restartInsideItsOwnCallbackLeavesOneSchedule() {
         int[] runs = new int[1];
-        PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(
-                loop,
-                () -> {
-                    if (++runs[0] == 1) {
-                        self[0].stop();
-                        self[0].start();
-                    }
-                },
-                PERIOD);
-        self[0].start();
+        PeriodicCallback pc = restartingOnItsFirstRun(runs);
+        pc.start();
         step(PERIOD);
         assertThat(runs[0]).isOne();
-        assertThat(self[0].isRunning()).isTrue();
+        assertThat(pc.isRunning()).isTrue();
         assertThat(loop.stats().pendingTimeouts()).isOne();
 
         for (int period = 1; period <= 10; period++) {
@@ -91,7 +82,7 @@ class PeriodicCallbackRestartTests {
             assertThat(loop.stats().pendingTimeouts()).isOne();
         }
 
-        self[0].stop();
+        pc.stop();
         assertThat(loop.stats().pendingTimeouts()).isZero();
         step(PERIOD.multipliedBy(5));
         assertThat(runs[0]).isEqualTo(11);
@@ -100,25 +91,16 @@ class PeriodicCallbackRestartTests {
     @Test
     void restartFromOutsideAfterARestartInsideGivesOneRunPerPeriod() {
         int[] runs = new int[1];
-        PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(
-                loop,
-                () -> {
-                    if (++runs[0] == 1) {
-                        self[0].stop();
-                        self[0].start();
-                    }
-                },
-                PERIOD);
-        self[0].start();
+        PeriodicCallback pc = restartingOnItsFirstRun(runs);
+        pc.start();
         step(PERIOD);
-        self[0].stop();
-        self[0].start();
+        pc.stop();
+        pc.start();
         for (int period = 1; period <= 10; period++) {
             step(PERIOD);
         }
         assertThat(runs[0]).as("the first run, then one per period").isEqualTo(1 + 10);
-        self[0].stop();
+        pc.stop();
         assertThat(loop.stats().pendingTimeouts()).isZero();
     }
 
@@ -168,5 +150,20 @@ class PeriodicCallbackRestartTests {
     private void step(Duration advance) {
         clock.advance(advance);
         loop.runOnce(Duration.ZERO);
+    }
+
+    /** A callback that counts its runs in {@code runs[0]} and, in its first run, stops and starts itself. */
+    private PeriodicCallback restartingOnItsFirstRun(int[] runs) {
+        PeriodicCallback[] self = new PeriodicCallback[1];
+        self[0] = new PeriodicCallback(
+                loop,
+                () -> {
+                    if (++runs[0] == 1) {
+                        self[0].stop();
+                        self[0].start();
+                    }
+                },
+                PERIOD);
+        return self[0];
     }
 }
