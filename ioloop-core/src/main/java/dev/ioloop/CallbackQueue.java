@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * flag and wakes the poller, or its callback is seen and the poll does not block.
  *
  * <p>{@link #addRemote}, {@link #wake} and {@link #pending} are safe from any thread; everything else is loop
- * thread only. The fields producers read sit apart from the one the loop writes every iteration.
+ * thread only. The fields producers read sit between paddings: apart from the one the loop writes every iteration,
+ * and from whatever object the allocator or the garbage collector places just before this one.
  */
 final class CallbackQueue extends CallbackQueueLoopFields {
 
@@ -139,11 +140,19 @@ final class CallbackQueue extends CallbackQueueLoopFields {
     }
 }
 
+/** The padding before the fields producers read, so that no object before this one shares their cache line. */
+@SuppressWarnings("unused")
+abstract class CallbackQueueLeadPad {
+    // The int fills the gap after the object header, where a subclass field would otherwise be placed.
+    private int h0;
+    private long p0, p1, p2, p3, p4, p5, p6, p7;
+}
+
 /**
  * What producers read on every {@code addCallback}: the queue, the poller to wake, the sleeping flag and the clock
  * to stamp with.
  */
-abstract class CallbackQueueSharedFields {
+abstract class CallbackQueueSharedFields extends CallbackQueueLeadPad {
     static final VarHandle SLEEPING;
 
     static {
@@ -169,6 +178,7 @@ abstract class CallbackQueueSharedFields {
 /** The padding between the producers' fields and the loop's. */
 @SuppressWarnings("unused")
 abstract class CallbackQueuePad extends CallbackQueueSharedFields {
+    private int h1; // fills a gap before the longs, where a subclass field would otherwise be placed
     private long p0, p1, p2, p3, p4, p5, p6, p7;
 
     CallbackQueuePad(Poller poller) {
