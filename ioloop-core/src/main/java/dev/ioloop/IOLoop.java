@@ -145,12 +145,11 @@ public class IOLoop implements Executor, AutoCloseable {
         this.clock = b.clock != null ? b.clock : System::nanoTime;
         this.poller = Pollers.create(b.poller);
         this.errorHandler = b.errorHandler != null ? b.errorHandler : ErrorHandler.logging();
+        this.callbacks = new CallbackQueue(poller); // before the listeners: their changes set its stamp clock
         this.latencyListeners.set(b.latencyListener);
         this.blockedListeners.set(b.blockedListener);
         this.blockedThresholdNanos = b.blockedThreshold.toNanos();
         this.defaultExecutor = new DefaultExecutor(name, b.defaultExecutor);
-        this.callbacks = new CallbackQueue(poller);
-        latencyListenersChanged();
         this.handlers = new HandlerTable(this, poller, b.handlerFailureLimit, counters);
         this.latency = new LatencySampler(clock, callbacks.remote, latencyListeners);
         this.stats = new IOLoopStats(counters, activity, callbacks, timers);
@@ -286,6 +285,7 @@ public class IOLoop implements Executor, AutoCloseable {
      * @throws UncheckedIOException if the poller fails
      */
     public void start() {
+        checkOpen();
         claim();
         if (stopRequested) {
             stopRequested = false;
@@ -329,7 +329,6 @@ public class IOLoop implements Executor, AutoCloseable {
     }
 
     private void claim() {
-        checkOpen();
         if (!running.compareAndSet(false, true)) {
             throw new IllegalStateException("IOLoop is already running: " + name);
         }
@@ -672,9 +671,7 @@ public class IOLoop implements Executor, AutoCloseable {
     }
 
     private void latencyListenersChanged() {
-        if (callbacks != null) { // not yet while the constructor sets the builder's listener
-            callbacks.stampWith(latencyListeners.isEmpty() ? null : clock);
-        }
+        callbacks.stampWith(latencyListeners.isEmpty() ? null : clock);
     }
 
     /**

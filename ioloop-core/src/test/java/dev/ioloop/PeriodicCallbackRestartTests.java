@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -107,41 +108,33 @@ class PeriodicCallbackRestartTests {
     @Test
     void restartInsideACallbackThatThrowsLeavesOneSchedule() {
         int[] runs = new int[1];
-        PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(
-                loop,
-                () -> {
-                    runs[0]++;
-                    self[0].stop();
-                    self[0].start();
-                    throw new IllegalStateException("restarted, then failed");
-                },
-                PERIOD);
-        self[0].start();
+        PeriodicCallback pc = selfAware(self -> {
+            runs[0]++;
+            self.stop();
+            self.start();
+            throw new IllegalStateException("restarted, then failed");
+        });
+        pc.start();
         for (int period = 1; period <= 3; period++) {
             step(PERIOD);
             assertThat(runs[0]).isEqualTo(period);
             assertThat(loop.stats().pendingTimeouts()).isOne();
         }
         assertThat(loop.stats().errors()).isEqualTo(3);
-        self[0].stop();
+        pc.stop();
         assertThat(loop.stats().pendingTimeouts()).isZero();
     }
 
     @Test
     void stopInsideItsOwnCallbackEndsTheSchedule() {
         int[] runs = new int[1];
-        PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(
-                loop,
-                () -> {
-                    runs[0]++;
-                    self[0].stop();
-                },
-                PERIOD);
-        self[0].start();
+        PeriodicCallback pc = selfAware(self -> {
+            runs[0]++;
+            self.stop();
+        });
+        pc.start();
         step(PERIOD);
-        assertThat(self[0].isRunning()).isFalse();
+        assertThat(pc.isRunning()).isFalse();
         assertThat(loop.stats().pendingTimeouts()).isZero();
         step(PERIOD.multipliedBy(3));
         assertThat(runs[0]).isOne();
@@ -154,16 +147,18 @@ class PeriodicCallbackRestartTests {
 
     /** A callback that counts its runs in {@code runs[0]} and, in its first run, stops and starts itself. */
     private PeriodicCallback restartingOnItsFirstRun(int[] runs) {
+        return selfAware(self -> {
+            if (++runs[0] == 1) {
+                self.stop();
+                self.start();
+            }
+        });
+    }
+
+    /** A callback of {@code PERIOD} on the loop whose body is handed the callback itself. */
+    private PeriodicCallback selfAware(Consumer<PeriodicCallback> body) {
         PeriodicCallback[] self = new PeriodicCallback[1];
-        self[0] = new PeriodicCallback(
-                loop,
-                () -> {
-                    if (++runs[0] == 1) {
-                        self[0].stop();
-                        self[0].start();
-                    }
-                },
-                PERIOD);
+        self[0] = new PeriodicCallback(loop, () -> body.accept(self[0]), PERIOD);
         return self[0];
     }
 }
