@@ -8,11 +8,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Runs a loop on its own thread for a test, and stops, joins and closes it. */
-final class LoopThread implements AutoCloseable {
+public final class LoopThread implements AutoCloseable {
 
-    final IOLoop loop;
-    final Thread thread;
-    final AtomicReference<Throwable> failure = new AtomicReference<>();
+    public final IOLoop loop;
+    public final Thread thread;
+    public final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     private LoopThread(IOLoop loop) throws InterruptedException {
         this.loop = loop;
@@ -31,17 +31,17 @@ final class LoopThread implements AutoCloseable {
         assertThat(running.await(10, TimeUnit.SECONDS)).as("loop started").isTrue();
     }
 
-    static LoopThread start(IOLoop loop) throws InterruptedException {
+    public static LoopThread start(IOLoop loop) throws InterruptedException {
         return new LoopThread(loop);
     }
 
     /** Runs a new loop with the watchdog off ({@link TestLoops#unwatched()}) on a thread of its own. */
-    static LoopThread start() throws InterruptedException {
+    public static LoopThread start() throws InterruptedException {
         return start(TestLoops.unwatched().build());
     }
 
     /** Runs {@code task} on the loop and waits for its result. */
-    <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
+    public <T> T call(java.util.concurrent.Callable<T> task) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         loop.addCallback(() -> {
             try {

@@ -11,12 +11,12 @@ import java.util.function.UnaryOperator;
  * tests that step the loop themselves; a test that runs its loop on a thread of its own passes an unwatched one to
  * {@link LoopThread}.
  */
-final class TestLoops {
+public final class TestLoops {
 
     private TestLoops() {}
 
     /** Returns a builder of a loop with the watchdog off ({@code blockedThreshold} zero) on the system clock. */
-    static IOLoop.Builder unwatched() {
+    public static IOLoop.Builder unwatched() {
         return IOLoop.builder().blockedThreshold(Duration.ZERO);
     }
 
