@@ -1,217 +1,102 @@
 package dev.ioloop.sample;
 
-import dev.ioloop.FdHandler;
-import dev.ioloop.IOLoop;
 import dev.ioloop.sample.resp.ReplyBuffer;
 import dev.ioloop.sample.resp.RespSession;
-import java.io.IOException;
+import dev.ioloop.stream.DataHandler;
+import dev.ioloop.stream.IOStream;
+import dev.ioloop.stream.StreamBufferFullException;
+import dev.ioloop.stream.StreamOutput;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.time.Duration;
 
 /**
- * One client: reads into the loop's shared buffer, lets the engine parse and execute everything that arrived,
- * and writes the replies out in one write; what the socket does not take waits in the connection's
- * {@link ReplyBuffer} while the registration also watches {@code WRITE}. Loop thread only.
+ * One client, on an {@link IOStream}'s fast path: the stream hands over the bytes that arrived, the engine executes
+ * every complete request in them and encodes the replies, and the replies join the stream's output, which the stream
+ * writes when this returns. The stream does the buffering, the partial writes, the output limit
+ * ({@code sample.client-output-buffer-limit} is its {@code maxWriteBufferSize}) and the lingering close. Loop thread
+ * only.
  */
-final class RespConnection implements FdHandler<SocketChannel> {
+final class RespConnection implements DataHandler {
 
     /**
      * How long a connection closed for a protocol error (or QUIT) keeps discarding input after its last reply.
-     * Closing a socket with unread input makes the kernel send a reset, which can destroy the error reply on
-     * its way to the client; half-closing and draining first (a "lingering close", as HTTP servers do) lets the
-     * client read why it was disconnected.
+     * Closing a socket with unread input makes the kernel send a reset, which can destroy the error reply on its way
+     * to the client; {@link IOStream#closeGracefully} half-closes and drains first (a "lingering close", as HTTP
+     * servers do), so that the client reads why it was disconnected.
      */
-    private static final java.time.Duration LINGER = java.time.Duration.ofSeconds(1);
+    static final Duration LINGER = Duration.ofSeconds(1);
 
     private final RespServer server;
-    private final SocketChannel channel;
+    private final IOStream stream;
     private final RespSession session;
-    private final ReplyBuffer out;
-    private int interest = IOLoop.READ;
-    private boolean closing;
-    private boolean draining;
-    private boolean inputEnded;
-    /** {@link IOLoop#time()} of the last read or write that moved bytes. */
+    /** {@link dev.ioloop.IOLoop#time()} of the last read. */
     private long lastActive;
 
-    private boolean lingering;
-    private dev.ioloop.Timeout lingerTimer;
-    private boolean closed;
-
-    RespConnection(RespServer server, SocketChannel channel, long id) {
+    RespConnection(RespServer server, IOStream stream, long id) {
         this.server = server;
-        this.channel = channel;
+        this.stream = stream;
         this.session = new RespSession(id);
-        this.out = new ReplyBuffer(server.replyPool());
         this.lastActive = server.loop().time();
-    }
-
-    SocketChannel channel() {
-        return channel;
-    }
-
-    RespSession session() {
-        return session;
-    }
-
-    int pendingOutput() {
-        return out.pending();
+        stream.setCloseCallback(this::closed);
+        stream.setDataHandler(this);
     }
 
     @Override
-    public void handle(SocketChannel ch, int events) {
-        try {
-            if (lingering) {
-                discardInput();
-                return;
-            }
-            if ((events & IOLoop.READ) != 0 && !closing) {
-                read();
-            }
-            if (!closed) {
-                flush();
-            }
-        } catch (IOException e) {
-            // Reset by peer and the like: only this client is affected.
-            close();
-        }
-    }
-
-    /** Reads what the socket has into the loop's shared buffer; closes on end of stream. */
-    /** Reads what the socket has into the server's shared read buffer; -1 at end of stream. */
-    private int readShared(ByteBuffer buffer) throws IOException {
-        buffer.clear();
-        return channel.read(buffer);
-    }
-
-    private void read() throws IOException {
-        ByteBuffer buffer = server.readBuffer();
-        int n = readShared(buffer);
-        if (n < 0) {
-            inputEnded();
-            return;
-        }
-        if (n == 0) {
-            return;
-        }
+    public void onData(IOStream s, ByteBuffer in) {
         lastActive = server.loop().time();
-        buffer.flip();
-        server.engine().process(session, buffer, out, server.outputLimit());
+        StreamOutput output = s.output();
+        ReplyBuffer replies = server.replies();
+        server.engine().process(session, in, replies, server.outputLimit() - output.queued());
+        replies.moveTo(output);
         if (session.outputLimitReached()) {
             // Over the limit with requests still unexecuted: those are dropped, so the client goes now.
-            server.outputLimitExceeded(this, out.pending());
-            close();
-            return;
-        }
-        if (session.closeRequested()) {
-            closing = true; // write what was accepted (the error or QUIT's +OK), then close
+            server.outputLimitExceeded(this, output.queued());
+            s.close();
+        } else if (session.closeRequested()) {
+            s.closeGracefully(LINGER); // the error or QUIT's +OK first, then close
         }
     }
 
     /**
-     * The client half-closed (or closed) its side: nothing more will be read, but the replies already produced
-     * are still written, then the connection closes. (A client that sends its commands and shuts its output
-     * down must get every reply; redis-server drops what it has not written yet.) Writing to a client that is
-     * gone fails, and that closes the connection too.
+     * The client half-closed (or closed) its side: nothing more will be read, but the replies already produced are
+     * still written, then the connection closes. (A client that sends its commands and shuts its output down must get
+     * every reply; redis-server drops what it has not written yet.) Writing to a client that is gone fails, and that
+     * closes the connection too.
      */
-    private void inputEnded() {
-        if (out.pending() == 0) {
-            close();
-            return;
-        }
-        closing = true;
-        inputEnded = true;
-    }
-
-    private void flush() throws IOException {
-        if (out.pending() > 0 && out.writeTo(channel, server.writeBuffer()) > 0) {
-            lastActive = server.loop().time();
-        }
-        int pending = out.pending();
-        if (pending > server.outputLimit()) {
-            server.outputLimitExceeded(this, pending);
-            close();
-            return;
-        }
-        if (pending == 0 && closing) {
-            if (inputEnded || draining && idleFor(LINGER)) {
-                close();
-            } else {
-                linger();
-            }
-            return;
-        }
-        int wanted = pending == 0 ? IOLoop.READ : closing ? IOLoop.WRITE : IOLoop.READ | IOLoop.WRITE;
-        if (wanted != interest) {
-            interest = wanted;
-            server.loop().updateHandler(channel, wanted);
-        }
-    }
-
-    private void linger() throws IOException {
-        channel.shutdownOutput();
-        lingering = true;
-        if (interest != IOLoop.READ) {
-            interest = IOLoop.READ;
-            server.loop().updateHandler(channel, IOLoop.READ);
-        }
-        lingerTimer = server.loop().callLater(LINGER, this::close);
-    }
-
-    private void discardInput() throws IOException {
-        if (readShared(server.readBuffer()) < 0) {
-            close();
-        }
+    @Override
+    public void onEndOfInput(IOStream s) {
+        s.closeGracefully(Duration.ZERO);
     }
 
     /**
-     * Whether nothing was read from or written to this client for {@code d}: its last replies have long left
-     * the socket buffers, so closing it at once loses nothing.
-     */
-    private boolean idleFor(java.time.Duration d) {
-        return server.loop().time() - lastActive >= d.toNanos();
-    }
-
-    /**
-     * Stops reading; once the replies already produced are written, closes (graceful shutdown). A client that
-     * was active within {@link #LINGER} gets a lingering close, as after QUIT: its last replies may still be in
-     * the socket buffers while its next requests arrive, and closing a socket with unread input makes the kernel
-     * send a reset and throw those replies away, cutting one in half. An idle client is closed at once, so
+     * Stops reading; once the replies already produced are written, closes (graceful shutdown). A client that was
+     * active within {@link #LINGER} gets a lingering close, as after QUIT: its last replies may still be in the socket
+     * buffers while its next requests arrive, and closing a socket with unread input makes the kernel send a reset
+     * and throw those replies away, cutting one in half. An idle client is closed as soon as its replies are out, so
      * idle pooled connections do not slow the shutdown down.
      */
     void drain() {
-        draining = true;
-        if (lingering) {
-            return; // closes itself, at the client's end of stream or after LINGER
-        }
-        closing = true;
-        try {
-            flush();
-        } catch (IOException e) {
-            close();
-        }
+        boolean idle = server.loop().time() - lastActive >= LINGER.toNanos();
+        stream.closeGracefully(idle ? Duration.ZERO : LINGER);
     }
 
     void close() {
-        if (closed) {
-            return;
+        stream.close();
+    }
+
+    boolean isOpen() {
+        return !stream.isClosed();
+    }
+
+    private void closed() {
+        if (stream.error() instanceof StreamBufferFullException e) {
+            server.outputLimitExceeded(this, e.getMessage());
         }
-        closed = true;
-        if (lingerTimer != null) {
-            lingerTimer.cancel();
-        }
-        server.loop().removeHandler(channel);
-        try {
-            channel.close();
-        } catch (IOException e) {
-            // nothing more to lose
-        }
-        out.clear();
         server.closed(this);
     }
 
     @Override
     public String toString() {
-        return "RespConnection[id=" + session.clientId() + ", " + channel + "]";
+        return "RespConnection[id=" + session.clientId() + ", " + stream.remoteAddress() + "]";
     }
 }

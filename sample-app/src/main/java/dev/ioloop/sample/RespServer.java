@@ -9,8 +9,9 @@ import dev.ioloop.sample.resp.InfoSource;
 import dev.ioloop.sample.resp.Keyspace;
 import dev.ioloop.sample.resp.ReplyBuffer;
 import dev.ioloop.sample.resp.RespEngine;
+import dev.ioloop.stream.IOStream;
+import dev.ioloop.stream.StreamOptions;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -40,23 +41,16 @@ public class RespServer implements SmartLifecycle, InfoSource {
     private static final Logger log = LoggerFactory.getLogger(RespServer.class);
     /** How long accepting pauses after {@code accept} failed (Netty's choice; Redis retries at once). */
     static final Duration ACCEPT_PAUSE = Duration.ofSeconds(1);
-    /** Replies up to this size are copied into one shared direct buffer for the write; larger ones go as they are. */
-    static final int WRITE_BUFFER_SIZE = 64 * 1024;
-    /**
-     * Reply arrays kept for reuse: connections take one when they have replies to send and give it back once those
-     * are written, so an idle connection holds none (about 1 KiB less heap each) and a steady state allocates none.
-     */
-    static final int REPLY_POOL_ARRAYS = 256;
 
     private final IOLoop loop;
     private final SampleProperties properties;
     private final Keyspace keyspace;
     private final RespEngine engine;
-    private final ByteBuffer readBuffer;
-    private final ByteBuffer writeBuffer;
-    private final ReplyBuffer.Pool replyPool = new ReplyBuffer.Pool(REPLY_POOL_ARRAYS);
+    private final StreamOptions streamOptions;
+    /** The replies of one read, encoded here and moved to the connection's stream (loop thread only). */
+    private final ReplyBuffer replies = new ReplyBuffer();
+
     private final Set<RespConnection> connections = new HashSet<>();
-    private final AtomicLong connected = new AtomicLong();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong rejectedForOutput = new AtomicLong();
     private final AtomicLong acceptPauses = new AtomicLong();
@@ -70,11 +64,12 @@ public class RespServer implements SmartLifecycle, InfoSource {
         this.properties = properties;
         this.keyspace = new Keyspace(new LoopExpiryScheduler(loop));
         this.engine = new RespEngine(keyspace, properties.limits(), this);
-        // Direct: the JDK reads into and writes from native memory, so a heap buffer would cost a copy through a
-        // per-thread temporary direct buffer on every call; the engine makes its one copy itself.
-        this.readBuffer =
-                ByteBuffer.allocateDirect((int) properties.readBufferSize().toBytes());
-        this.writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_SIZE);
+        // The engine consumes every byte it is given (a request cut short is stashed in its session), so the stream
+        // never buffers input of its own; the output limit is the stream's write limit.
+        this.streamOptions = StreamOptions.builder()
+                .readChunkSize((int) properties.readBufferSize().toBytes())
+                .maxWriteBufferSize(properties.clientOutputBufferLimit().toBytes())
+                .build();
     }
 
     IOLoop loop() {
@@ -85,18 +80,9 @@ public class RespServer implements SmartLifecycle, InfoSource {
         return engine;
     }
 
-    ByteBuffer readBuffer() {
-        return readBuffer;
-    }
-
-    /** Scratch the replies are copied into for the write (see {@code ReplyBuffer.writeTo(channel, direct)}). */
-    ByteBuffer writeBuffer() {
-        return writeBuffer;
-    }
-
-    /** Reply storage shared by this server's connections (loop thread only). */
-    ReplyBuffer.Pool replyPool() {
-        return replyPool;
+    /** Where the engine encodes the replies of one read, before they move to the connection's stream. */
+    ReplyBuffer replies() {
+        return replies;
     }
 
     long outputLimit() {
@@ -108,10 +94,8 @@ public class RespServer implements SmartLifecycle, InfoSource {
     }
 
     void accept(SocketChannel channel) {
-        RespConnection connection = new RespConnection(this, channel, nextClientId++);
-        loop.addHandler(channel, connection, IOLoop.READ);
+        RespConnection connection = new RespConnection(this, IOStream.of(loop, channel, streamOptions), nextClientId++);
         connections.add(connection);
-        connected.incrementAndGet();
         totalConnections.incrementAndGet();
     }
 
@@ -140,21 +124,19 @@ public class RespServer implements SmartLifecycle, InfoSource {
     }
 
     void closed(RespConnection connection) {
-        if (connections.remove(connection)) {
-            connected.decrementAndGet();
-        }
+        connections.remove(connection);
         if (draining && connections.isEmpty() && drained != null) {
             drained.countDown();
         }
     }
 
-    void outputLimitExceeded(RespConnection connection, int pending) {
+    void outputLimitExceeded(RespConnection connection, Object pending) {
         rejectedForOutput.incrementAndGet();
         log.warn(
-                "Closing {}: {} bytes of replies pending, over sample.client-output-buffer-limit ({})",
+                "Closing {}: replies pending over sample.client-output-buffer-limit ({}): {}",
                 connection,
-                pending,
-                properties.clientOutputBufferLimit());
+                properties.clientOutputBufferLimit(),
+                pending);
     }
 
     // ---------------------------------------------------------------- INFO
@@ -180,9 +162,19 @@ public class RespServer implements SmartLifecycle, InfoSource {
         return Map.of("ioloop", ioloop);
     }
 
+    /**
+     * Counts the connections whose stream is open, on the loop thread (where INFO runs): a stream that closed in
+     * this iteration is not counted, although its close callback, which forgets it, runs in the next.
+     */
     @Override
     public long connectedClients() {
-        return connected.get();
+        long open = 0;
+        for (RespConnection c : connections) {
+            if (c.isOpen()) {
+                open++;
+            }
+        }
+        return open;
     }
 
     @Override

@@ -1,23 +1,20 @@
 package dev.ioloop.sample.resp;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.WritableByteChannel;
+import dev.ioloop.stream.StreamOutput;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
- * A connection's pending output: RESP replies appended at the tail, written to the socket from the
- * head, with no flip() to keep track of.
+ * RESP replies being encoded: the engine appends them here, and the caller moves them to where they go (a stream's
+ * output, with {@link #moveTo}) or reads them ({@link #toByteArray}). The server keeps one for all its connections,
+ * since the engine runs on one thread and each batch of replies is moved out before the next is encoded.
  *
- * <p>Storage is taken on the first append (from the {@link Pool} the buffer was made with, else allocated), grows
- * by doubling, and is compacted when a partial write left room at the front. Once everything is written it goes
- * back to the pool (or, without one, is kept), unless it had grown past {@value #RETAINED_CAPACITY} bytes, when it
- * is dropped: with a pool, a connection that has nothing left to write holds no storage at all, and a steady stream
- * of requests and replies allocates nothing.
+ * <p>Storage grows by doubling and is kept for the next batch, unless it grew past {@value #RETAINED_CAPACITY}
+ * bytes, when it is dropped after the move: a steady stream of requests and replies allocates nothing.
  *
- * <p>String arguments of the simple-string and error appenders are written as ISO-8859-1 (one byte per
- * char), so texts that quote request bytes reproduce them exactly; CR and LF in them become spaces, as
- * Redis does, so a reply can never break the framing.
+ * <p>String arguments of the simple-string and error appenders are written as ISO-8859-1 (one byte per char), so
+ * texts that quote request bytes reproduce them exactly; CR and LF in them become spaces, as Redis does, so a reply
+ * can never break the framing.
  *
  * <p>Threading: confined to the event-loop thread.
  */
@@ -30,30 +27,12 @@ public final class ReplyBuffer {
     private static final byte[] NULL_BULK = "$-1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL_ARRAY = "*-1\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private final Pool pool;
     private byte[] buf = EMPTY;
-    private int head;
     private int tail;
-    private ByteBuffer view;
 
-    /** A buffer that keeps its storage (up to {@value #RETAINED_CAPACITY} bytes) between replies. */
-    public ReplyBuffer() {
-        this(null);
-    }
-
-    /**
-     * A buffer that takes its storage from {@code pool} when it has something to send and gives it back once all of
-     * it is written.
-     *
-     * @param pool shared by the buffers of one loop thread, or {@code null} to keep the storage
-     */
-    public ReplyBuffer(Pool pool) {
-        this.pool = pool;
-    }
-
-    /** Bytes appended and not yet written. */
+    /** Bytes appended and not yet moved out. */
     public int pending() {
-        return tail - head;
+        return tail;
     }
 
     /** Size of the storage currently held, for monitoring. */
@@ -61,47 +40,12 @@ public final class ReplyBuffer {
         return buf.length;
     }
 
-    /**
-     * Writes as many pending bytes as {@code ch} accepts now (a non-blocking channel may take only some,
-     * or none) and returns how many it took.
-     */
-    public int writeTo(WritableByteChannel ch) throws IOException {
-        if (head == tail) {
-            return 0;
-        }
-        ByteBuffer v = view;
-        if (v == null || v.array() != buf) {
-            v = view = ByteBuffer.wrap(buf);
-        }
-        v.limit(tail).position(head);
-        return consumed(ch.write(v));
-    }
-
-    /**
-     * As {@link #writeTo(WritableByteChannel)}, but copies the pending bytes into {@code direct} (cleared first;
-     * the caller's scratch buffer, reused for every connection) when they fit, so the channel writes from native
-     * memory without its own temporary copy; pending bytes larger than {@code direct} are written as they are.
-     */
-    public int writeTo(WritableByteChannel ch, ByteBuffer direct) throws IOException {
-        int n = tail - head;
-        if (n == 0) {
-            return 0;
-        }
-        if (n > direct.capacity()) {
-            return writeTo(ch);
-        }
-        direct.clear();
-        direct.put(buf, head, n).flip();
-        return consumed(ch.write(direct));
-    }
-
-    /** Drops {@code written} bytes from the head; storage goes back (or away) once nothing is pending. */
-    private int consumed(int written) {
-        head += written;
-        if (head == tail) {
+    /** Appends the pending replies to {@code out} (a stream's output) and empties this buffer. */
+    public void moveTo(StreamOutput out) {
+        if (tail > 0) {
+            out.put(buf, 0, tail);
             reset();
         }
-        return written;
     }
 
     /** Discards everything pending. */
@@ -111,7 +55,7 @@ public final class ReplyBuffer {
 
     /** A copy of the pending bytes, without consuming them. */
     public byte[] toByteArray() {
-        return java.util.Arrays.copyOfRange(buf, head, tail);
+        return Arrays.copyOfRange(buf, 0, tail);
     }
 
     /** {@code +text\r\n}. */
@@ -200,15 +144,9 @@ public final class ReplyBuffer {
     }
 
     private void reset() {
-        head = 0;
         tail = 0;
         if (buf.length > RETAINED_CAPACITY) {
             buf = EMPTY;
-            view = null;
-        } else if (pool != null && buf != EMPTY) {
-            pool.give(buf);
-            buf = EMPTY;
-            view = null;
         }
     }
 
@@ -217,84 +155,11 @@ public final class ReplyBuffer {
         if (buf.length - tail >= n) {
             return;
         }
-        int pending = tail - head;
-        long needed = (long) pending + n;
+        long needed = (long) tail + n;
         if (needed > MAX_CAPACITY) {
             throw new IllegalStateException("reply buffer would exceed " + MAX_CAPACITY + " bytes");
         }
-        if (buf == EMPTY && pool != null && needed <= RETAINED_CAPACITY) {
-            buf = pool.take((int) needed); // nothing pending: the buffer starts empty
-            head = 0;
-            tail = 0;
-            return;
-        }
-        if (needed <= buf.length) {
-            // A partial write left room at the front: reuse it instead of growing.
-            System.arraycopy(buf, head, buf, 0, pending);
-        } else {
-            long grown = Math.max(Math.max(INITIAL_CAPACITY, (long) buf.length * 2), needed);
-            byte[] bigger = new byte[(int) Math.min(grown, MAX_CAPACITY)];
-            System.arraycopy(buf, head, bigger, 0, pending);
-            if (pool != null && buf != EMPTY && buf.length <= RETAINED_CAPACITY) {
-                pool.give(buf);
-            }
-            buf = bigger;
-        }
-        head = 0;
-        tail = pending;
-    }
-    /**
-     * Reply storage shared by the buffers of one loop thread: arrays of {@value #INITIAL_CAPACITY} to
-     * {@value #RETAINED_CAPACITY} bytes that connections take when they have replies to send and give back once
-     * those are written. Holds at most {@code maxArrays}; arrays given back beyond that are left to the garbage
-     * collector. Confined to one thread, like the buffers.
-     */
-    public static final class Pool {
-        private final byte[][] free;
-        private int size;
-        private long allocated;
-
-        /**
-         * Creates an empty pool.
-         *
-         * @param maxArrays how many idle arrays it keeps, &gt;= 0
-         */
-        public Pool(int maxArrays) {
-            if (maxArrays < 0) {
-                throw new IllegalArgumentException("maxArrays must be >= 0: " + maxArrays);
-            }
-            free = new byte[maxArrays][];
-        }
-
-        /** An array of at least {@code minCapacity} bytes: the last one given back if it is large enough. */
-        byte[] take(int minCapacity) {
-            if (size > 0) {
-                byte[] b = free[--size];
-                free[size] = null;
-                if (b.length >= minCapacity) {
-                    return b;
-                }
-                // Too small for this reply: dropped; the larger one allocated below comes back in its place.
-            }
-            allocated++;
-            int capacity = Math.max(INITIAL_CAPACITY, Integer.highestOneBit(minCapacity - 1) << 1);
-            return new byte[capacity];
-        }
-
-        void give(byte[] b) {
-            if (size < free.length) {
-                free[size++] = b;
-            }
-        }
-
-        /** Arrays waiting in the pool. */
-        public int pooled() {
-            return size;
-        }
-
-        /** Arrays the pool has allocated so far (a steady state stops this from growing). */
-        public long allocated() {
-            return allocated;
-        }
+        long grown = Math.max(Math.max(INITIAL_CAPACITY, (long) buf.length * 2), needed);
+        buf = Arrays.copyOf(buf, (int) Math.min(grown, MAX_CAPACITY));
     }
 }
