@@ -637,6 +637,23 @@ public class IOLoop implements Executor, AutoCloseable {
         defaultExecutor.set(executor);
     }
 
+    /**
+     * Reports an exception thrown by user code that a layer above the loop called itself, as the loop reports its
+     * own callbacks' (Tornado's {@code handle_callback_exception}): counted in {@link IOLoopStats#errors()}, then
+     * passed to the {@link ErrorHandler}. The stream layer reports a failing {@code DataHandler}, close callback or
+     * stream handler through it.
+     *
+     * @param source what failed (named in the error handler's report)
+     * @param error the exception it threw
+     * @throws NullPointerException if {@code error} is {@code null}
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public void handleCallbackException(Object source, Exception error) {
+        Objects.requireNonNull(error, "error");
+        checkThread("handleCallbackException");
+        reportError(source, error);
+    }
+
     /** Reports a failure of user code to the error handler, counting it; loop thread only. */
     void reportError(Object source, Exception error) {
         counters.error();
