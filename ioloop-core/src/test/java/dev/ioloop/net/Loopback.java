@@ -1,11 +1,13 @@
 package dev.ioloop.net;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +43,23 @@ final class Loopback {
     /** Connects a blocking client channel; the kernel completes the handshake without the server accepting. */
     static SocketChannel connect(InetAddress address, int port) throws IOException {
         return SocketChannel.open(new InetSocketAddress(address, port));
+    }
+
+    /** Sends {@code line} and a newline on a blocking channel, and returns what comes back up to a newline. */
+    static String exchange(SocketChannel ch, String line) throws IOException {
+        ch.write(ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.US_ASCII)));
+        StringBuilder reply = new StringBuilder();
+        ByteBuffer one = ByteBuffer.allocate(1);
+        while (true) {
+            one.clear();
+            if (ch.read(one) < 0) {
+                throw new EOFException("closed after " + reply);
+            }
+            if (one.get(0) == '\n') {
+                return reply.toString();
+            }
+            reply.append((char) one.get(0));
+        }
     }
 
     /** Reads {@code n} bytes as ASCII, or fewer if the peer closes first. */
