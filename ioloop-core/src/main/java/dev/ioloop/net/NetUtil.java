@@ -282,7 +282,7 @@ public final class NetUtil {
         }
     }
 
-    static boolean isOutOfResources(IOException e) {
+    private static boolean isOutOfResources(IOException e) {
         String message = e.getMessage();
         return message != null && OUT_OF_RESOURCES.stream().anyMatch(message::contains);
     }

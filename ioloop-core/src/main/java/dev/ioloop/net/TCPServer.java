@@ -199,6 +199,10 @@ public class TCPServer implements Closeable {
      * through their handlers (for a graceful shutdown, {@link IOStream#closeGracefully}). Idempotent; the server
      * cannot listen again afterwards.
      *
+     * <p>The JDK closes a socket registered with a selector only when that selector next polls: the port is
+     * released in the loop's next poll (in the same iteration, without waiting), not when this method returns.
+     * To bind the same port again from the loop thread, do it in a later callback.
+     *
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void stop() {
