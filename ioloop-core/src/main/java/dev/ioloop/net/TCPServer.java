@@ -58,6 +58,7 @@ public class TCPServer implements Closeable {
     private final StreamCounters counters = new StreamCounters();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private boolean stopped;
+    private boolean paused;
 
     /** One listening socket: its address, the way to stop accepting on it, the Unix socket file it created. */
     private record Listener(
@@ -217,6 +218,48 @@ public class TCPServer implements Closeable {
         listeners.clear();
     }
 
+    /**
+     * Stops accepting without closing the listening sockets: new connections wait in the kernel's backlog (and are
+     * refused once it is full) until {@link #resume()}. Streams already accepted are not affected. The Spring Boot
+     * starter pauses its servers while the application context is stopped. Idempotent; no-op after {@link #stop()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public void pause() {
+        LoopThreads.check(loop, "TCPServer.pause");
+        if (stopped || paused) {
+            return;
+        }
+        paused = true;
+        for (Listener listener : listeners) {
+            listener.removeAccept().run();
+        }
+    }
+
+    /**
+     * Accepts again after {@link #pause()}, on every socket still open. Idempotent; no-op after {@link #stop()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public void resume() {
+        LoopThreads.check(loop, "TCPServer.resume");
+        if (stopped || !paused) {
+            return;
+        }
+        paused = false;
+        for (int i = 0; i < listeners.size(); i++) {
+            Listener l = listeners.get(i);
+            if (l.socket().isOpen()) {
+                listeners.set(i, new Listener(l.socket(), l.address(), acceptOn(l.socket()), l.createdFile()));
+            }
+        }
+    }
+
+    /** Returns whether the server is {@linkplain #pause() paused}. */
+    public boolean isPaused() {
+        return paused;
+    }
+
     /** Same as {@link #stop()}. */
     @Override
     public void close() {
@@ -244,8 +287,7 @@ public class TCPServer implements Closeable {
         try {
             for (ServerSocketChannel socket : sockets) {
                 SocketAddress address = socket.getLocalAddress();
-                listeners.add(new Listener(
-                        socket, address, NetUtil.addAcceptHandler(loop, socket, this::accepted), createdFile));
+                listeners.add(new Listener(socket, address, acceptOn(socket), createdFile));
                 added++;
             }
         } catch (IOException | RuntimeException e) {
@@ -257,6 +299,11 @@ public class TCPServer implements Closeable {
             }
             throw e;
         }
+    }
+
+    /** Registers the accept handler of {@code socket}, unless paused; returns what removes it. */
+    private Runnable acceptOn(ServerSocketChannel socket) {
+        return paused ? () -> {} : NetUtil.addAcceptHandler(loop, socket, this::accepted);
     }
 
     private static SocketAddress localAddress(ServerSocketChannel socket) {

@@ -149,6 +149,37 @@ class TCPServerTests {
     }
 
     @Test
+    void pauseLeavesNewConnectionsInTheBacklogUntilResume() throws Exception {
+        TCPServer server = listening(new Echo(), new InetSocketAddress(Loopback.V4, 0));
+        int port = Loopback.port(server.boundAddresses().get(0));
+        SocketChannel first = client(Loopback.V4, port);
+        assertThat(Loopback.exchange(first, "before")).isEqualTo("before");
+
+        running.call(() -> {
+            server.pause();
+            server.pause(); // idempotent
+            return null;
+        });
+        assertThat(server.isPaused()).isTrue();
+        SocketChannel waiting = client(Loopback.V4, port); // completes in the kernel's backlog
+        running.call(() -> null);
+        running.call(() -> null); // the loop has polled since the connection was queued
+        assertThat(server.counters().opened())
+                .as("nothing accepted while paused")
+                .isOne();
+        assertThat(loop.handlers()).as("only the first client's stream").hasSize(1);
+        assertThat(Loopback.exchange(first, "during")).as("open streams go on").isEqualTo("during");
+
+        running.call(() -> {
+            server.resume();
+            return null;
+        });
+        assertThat(Loopback.exchange(waiting, "after")).isEqualTo("after");
+        assertThat(server.counters().opened()).isEqualTo(2);
+        assertThat(server.isPaused()).isFalse();
+    }
+
+    @Test
     void addSocketsServesSocketsBoundElsewhereAndStopClosesThem() throws Exception {
         List<ServerSocketChannel> sockets = NetUtil.bindSockets(0, "127.0.0.1", 16, false);
         TCPServer server = new TCPServer(loop, new Echo());
