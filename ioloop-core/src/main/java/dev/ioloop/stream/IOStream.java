@@ -565,6 +565,7 @@ public class IOStream implements Closeable {
      * {@link StreamOptions#writeWaterMarkLow()}. Checked at each write and flush. {@code false} on a closed stream.
      */
     public boolean isWritable() {
+        checkThread("isWritable");
         return writable && !closed;
     }
 
@@ -708,11 +709,13 @@ public class IOStream implements Closeable {
 
     /** Returns whether a read future is pending or a data handler is set (Tornado's {@code reading()}). */
     public boolean isReading() {
+        checkThread("isReading");
         return readKind != NO_READ || dataHandler != null;
     }
 
     /** Returns whether output is queued, not yet handed to the kernel (Tornado's {@code writing()}). */
     public boolean isWriting() {
+        checkThread("isWriting");
         return output.queued() > 0;
     }
 
@@ -722,6 +725,7 @@ public class IOStream implements Closeable {
      * and after a plain {@link #close()}.
      */
     public Throwable error() {
+        checkThread("error");
         return error;
     }
 
@@ -752,6 +756,7 @@ public class IOStream implements Closeable {
 
     /** Returns the channel; the stream owns it: do not read, write or register it yourself. */
     public SelectableChannel channel() {
+        checkThread("channel");
         return channel;
     }
 
@@ -762,6 +767,7 @@ public class IOStream implements Closeable {
 
     /** Returns the stream's buffer limits. */
     public StreamOptions options() {
+        checkThread("options");
         return options;
     }
 

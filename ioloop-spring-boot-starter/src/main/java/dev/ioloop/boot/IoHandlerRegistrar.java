@@ -2,11 +2,15 @@ package dev.ioloop.boot;
 
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
+import dev.ioloop.net.StreamHandler;
+import dev.ioloop.net.TCPServer;
+import dev.ioloop.stream.StreamOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -46,6 +50,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
     private final IOLoop loop;
     private final ListableBeanFactory beanFactory;
     private final ConfigurableEnvironment environment;
+    private final StreamOptions streamOptions;
     private final List<IoHandlerRegistration> registrations = new ArrayList<>();
     private final List<Consumer<? super IoHandlerRegistration>> listeners = new ArrayList<>();
 
@@ -57,9 +62,26 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
      * @param environment where placeholders resolve and ports are published
      */
     public IoHandlerRegistrar(IOLoop loop, ListableBeanFactory beanFactory, ConfigurableEnvironment environment) {
+        this(loop, beanFactory, environment, StreamOptions.defaults());
+    }
+
+    /**
+     * Creates a registrar whose {@link StreamHandler} beans' connections get {@code streamOptions}.
+     *
+     * @param loop the loop to register with
+     * @param beanFactory where to find {@code @IoHandler} and channel beans
+     * @param environment where placeholders resolve and ports are published
+     * @param streamOptions the options of the streams of {@code StreamHandler} beans
+     */
+    public IoHandlerRegistrar(
+            IOLoop loop,
+            ListableBeanFactory beanFactory,
+            ConfigurableEnvironment environment,
+            StreamOptions streamOptions) {
         this.loop = loop;
         this.beanFactory = beanFactory;
         this.environment = environment;
+        this.streamOptions = streamOptions;
     }
 
     @Override
@@ -94,6 +116,10 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
      */
     public void closeListeners() {
         for (IoHandlerRegistration registration : registrations()) {
+            TCPServer server = registration.streamServer();
+            if (server != null) {
+                server.pause(); // stop() would close a channel bean the application owns
+            }
             if (registration.ownsChannel()) {
                 loop.removeHandler(registration.channel());
                 registration.closeOwnedChannel();
@@ -108,7 +134,12 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
      */
     public void pauseListeners() {
         for (IoHandlerRegistration registration : registrations()) {
-            loop.removeHandler(registration.channel());
+            TCPServer server = registration.streamServer();
+            if (server != null) {
+                server.pause();
+            } else {
+                loop.removeHandler(registration.channel());
+            }
         }
     }
 
@@ -121,7 +152,10 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         loop.handlers().forEach(h -> registered.add(h.channel()));
         for (IoHandlerRegistration registration : registrations()) {
             SelectableChannel channel = registration.channel();
-            if (channel.isOpen() && !registered.contains(channel)) {
+            TCPServer server = registration.streamServer();
+            if (server != null) {
+                server.resume();
+            } else if (channel.isOpen() && !registered.contains(channel)) {
                 loop.addHandler(channel, registration.handler(), registration.events());
             }
         }
@@ -135,14 +169,21 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
 
     private void register(String beanName, IoHandler annotation) {
         Object bean = beanFactory.getBean(beanName);
-        if (!(bean instanceof FdHandler<?> handler)) {
+        boolean fd = bean instanceof FdHandler<?>;
+        if (fd == bean instanceof StreamHandler) {
             throw new IoHandlerException(
                     beanName,
-                    bean.getClass().getName() + " does not implement " + FdHandler.class.getName(),
-                    "Make the class of bean '" + beanName + "' implement FdHandler for "
-                            + "the channel it handles, or remove @IoHandler from it.",
+                    bean.getClass().getName()
+                            + (fd ? " implements both " : " implements neither ")
+                            + FdHandler.class.getName()
+                            + (fd ? " and " : " nor ")
+                            + StreamHandler.class.getName(),
+                    "Make the class of bean '" + beanName + "' implement FdHandler (to handle the channel's "
+                            + "events) or StreamHandler (to be handed each connection as a stream), not both, or "
+                            + "remove @IoHandler from it.",
                     null);
         }
+        FdHandler<?> handler = fd ? (FdHandler<?>) bean : null;
         boolean listen = !annotation.listen().isBlank();
         if (listen == !annotation.channel().isBlank()) {
             throw new IoHandlerException(
@@ -156,8 +197,12 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         IoHandlerRegistration registration =
                 listen ? open(beanName, annotation, handler) : channelBean(beanName, annotation.channel(), handler);
         try {
-            checkChannelType(beanName, bean, registration.channel());
-            addHandler(beanName, annotation.events(), registration);
+            if (fd) {
+                checkChannelType(beanName, bean, registration.channel());
+                addHandler(beanName, annotation.events(), registration);
+            } else {
+                serveStreams(beanName, (StreamHandler) bean, registration);
+            }
         } catch (RuntimeException e) {
             registration.closeOwnedChannel();
             throw e;
@@ -170,6 +215,22 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
             }
             listeners.forEach(listener -> listener.accept(registration));
         }
+    }
+
+    /** Runs a {@link TCPServer} for a {@code StreamHandler} bean on its listening channel. */
+    private void serveStreams(String beanName, StreamHandler handler, IoHandlerRegistration registration) {
+        if (!(registration.channel() instanceof ServerSocketChannel socket)) {
+            throw new IoHandlerException(
+                    beanName,
+                    "a StreamHandler needs a listening TCP or Unix socket, but its channel is a "
+                            + registration.channel().getClass().getName(),
+                    "Change the listen of the @IoHandler of bean '" + beanName
+                            + "' to tcp://host:port or unix:/path (or point channel at a ServerSocketChannel bean).",
+                    null);
+        }
+        TCPServer server = new TCPServer(loop, handler, streamOptions);
+        server.addSockets(socket);
+        registration.streamServer(server);
     }
 
     private void addHandler(String beanName, int events, IoHandlerRegistration registration) {
@@ -188,7 +249,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         }
     }
 
-    private IoHandlerRegistration open(String beanName, IoHandler annotation, FdHandler<?> handler) {
+    private IoHandlerRegistration open(String beanName, IoHandler annotation, @Nullable FdHandler<?> handler) {
         String listen;
         try {
             listen = environment.resolveRequiredPlaceholders(annotation.listen());
@@ -226,7 +287,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         }
     }
 
-    private IoHandlerRegistration channelBean(String beanName, String channelName, FdHandler<?> handler) {
+    private IoHandlerRegistration channelBean(String beanName, String channelName, @Nullable FdHandler<?> handler) {
         if (!beanFactory.containsBean(channelName)) {
             throw new IoHandlerException(
                     beanName,

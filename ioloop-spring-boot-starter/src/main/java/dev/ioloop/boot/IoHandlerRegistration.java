@@ -2,6 +2,7 @@ package dev.ioloop.boot;
 
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
+import dev.ioloop.net.TCPServer;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.nio.file.Files;
@@ -23,7 +24,8 @@ public final class IoHandlerRegistration {
     private final SelectableChannel channel;
     private final @Nullable String listen;
     private final @Nullable Path socketFile;
-    private final Counting handler;
+    private final @Nullable Counting handler;
+    private @Nullable TCPServer server;
     private int events = IOLoop.READ;
 
     IoHandlerRegistration(
@@ -31,12 +33,12 @@ public final class IoHandlerRegistration {
             SelectableChannel channel,
             @Nullable String listen,
             @Nullable Path socketFile,
-            FdHandler<?> bean) {
+            @Nullable FdHandler<?> bean) {
         this.beanName = beanName;
         this.channel = channel;
         this.listen = listen;
         this.socketFile = socketFile;
-        this.handler = new Counting(beanName, bean);
+        this.handler = bean == null ? null : new Counting(beanName, bean);
     }
 
     /** Returns the name of the {@code @IoHandler} bean. */
@@ -59,11 +61,29 @@ public final class IoHandlerRegistration {
         return listen != null;
     }
 
-    /** Returns how many times the loop has called the bean (one call may carry several events). */
+    /**
+     * Returns how many times the loop has called an {@link FdHandler} bean (one call may carry several events), or
+     * how many connections a {@link dev.ioloop.net.StreamHandler} bean was handed.
+     */
     public long calls() {
-        return handler.calls;
+        TCPServer s = server;
+        return handler != null ? handler.calls : s != null ? s.counters().opened() : 0;
     }
 
+    /**
+     * Returns the {@link TCPServer} that serves a {@link dev.ioloop.net.StreamHandler} bean's connections, or
+     * {@code null} for an {@link FdHandler} bean. Its {@link TCPServer#counters() counters} feed the
+     * {@code ioloop.streams.*} meters.
+     */
+    public @Nullable TCPServer streamServer() {
+        return server;
+    }
+
+    void streamServer(TCPServer server) {
+        this.server = server;
+    }
+
+    @Nullable
     FdHandler<SelectableChannel> handler() {
         return handler;
     }

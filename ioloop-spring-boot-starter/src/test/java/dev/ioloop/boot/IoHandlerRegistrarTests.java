@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
 import dev.ioloop.boot.autoconfigure.IOLoopAutoConfiguration;
+import dev.ioloop.net.StreamHandler;
+import dev.ioloop.stream.IOStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -43,11 +46,36 @@ class IoHandlerRegistrarTests {
     }
 
     @Test
-    void beanThatIsNoFdHandlerFails() {
+    void beanThatIsNeitherAnFdHandlerNorAStreamHandlerFails() {
         runner.withUserConfiguration(NotAHandler.class).run(context -> {
-            assertFailure(context, "plain", NotAHandler.class.getName() + " does not implement dev.ioloop.FdHandler");
-            assertThat(analysis(context).getAction()).contains("implement FdHandler");
+            assertFailure(
+                    context,
+                    "plain",
+                    NotAHandler.class.getName()
+                            + " implements neither dev.ioloop.FdHandler nor dev.ioloop.net.StreamHandler");
+            assertThat(analysis(context).getAction())
+                    .contains("implement FdHandler")
+                    .contains("StreamHandler");
         });
+    }
+
+    @Test
+    void beanThatIsBothAnFdHandlerAndAStreamHandlerFails() {
+        runner.withUserConfiguration(BothKinds.class)
+                .run(context -> assertFailure(
+                        context,
+                        "twoFaced",
+                        BothKinds.class.getName()
+                                + " implements both dev.ioloop.FdHandler and dev.ioloop.net.StreamHandler"));
+    }
+
+    @Test
+    void streamHandlerOnADatagramChannelFails() {
+        runner.withUserConfiguration(DatagramStreams.class)
+                .run(context -> assertFailure(
+                        context,
+                        "datagrams",
+                        "a StreamHandler needs a listening TCP or Unix socket, but its channel is a "));
     }
 
     @Test
@@ -166,6 +194,18 @@ class IoHandlerRegistrarTests {
 
     @IoHandler(value = "plain", listen = "tcp://127.0.0.1:0")
     static class NotAHandler {}
+
+    @IoHandler(value = "twoFaced", listen = "tcp://127.0.0.1:0")
+    static class BothKinds extends Neither implements StreamHandler {
+        @Override
+        public void handleStream(IOStream stream, SocketAddress remote) {}
+    }
+
+    @IoHandler(value = "datagrams", listen = "udp://127.0.0.1:0")
+    static class DatagramStreams implements StreamHandler {
+        @Override
+        public void handleStream(IOStream stream, SocketAddress remote) {}
+    }
 
     @IoHandler(value = "orphan", channel = "nowhere")
     static class MissingChannel extends Neither {}

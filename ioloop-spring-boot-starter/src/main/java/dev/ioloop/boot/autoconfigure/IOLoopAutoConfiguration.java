@@ -4,6 +4,7 @@ import dev.ioloop.IOLoop;
 import dev.ioloop.boot.IOLoopLifecycle;
 import dev.ioloop.boot.IoHandler;
 import dev.ioloop.boot.IoHandlerRegistrar;
+import dev.ioloop.stream.StreamOptions;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,7 +26,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "ioloop.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(IOLoopProperties.class)
+@EnableConfigurationProperties({IOLoopProperties.class, IOLoopStreamProperties.class})
 public final class IOLoopAutoConfiguration {
 
     @Bean
@@ -45,11 +46,21 @@ public final class IOLoopAutoConfiguration {
                 .build());
     }
 
+    /** The options of the streams served for {@code StreamHandler} beans, from {@code ioloop.stream.*}. */
+    @Bean
+    @ConditionalOnMissingBean
+    StreamOptions ioLoopStreamOptions(IOLoopStreamProperties properties) {
+        return properties.toStreamOptions();
+    }
+
     @Bean
     @ConditionalOnMissingBean
     IoHandlerRegistrar ioHandlerRegistrar(
-            IOLoop loop, ListableBeanFactory beanFactory, ConfigurableEnvironment environment) {
-        return new IoHandlerRegistrar(loop, beanFactory, environment);
+            IOLoop loop,
+            ListableBeanFactory beanFactory,
+            ConfigurableEnvironment environment,
+            StreamOptions streamOptions) {
+        return new IoHandlerRegistrar(loop, beanFactory, environment, streamOptions);
     }
 
     @Bean

@@ -5,6 +5,8 @@ import dev.ioloop.IOLoopStats;
 import dev.ioloop.ListenerRegistration;
 import dev.ioloop.boot.IoHandlerRegistrar;
 import dev.ioloop.boot.IoHandlerRegistration;
+import dev.ioloop.net.TCPServer;
+import dev.ioloop.stream.StreamCounters;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +34,12 @@ import org.jspecify.annotations.Nullable;
  *       publishes every step therefore sees the utilization of that step; several readers of the same gauge
  *       share the interval, so each sees the time since any last read.</li>
  *   <li>{@code ioloop.handler.calls} (function counter, extra tag {@code handler=<bean name>}): calls of each
- *       {@code @IoHandler} bean.</li>
+ *       {@code @IoHandler} bean that is an {@code FdHandler}; for a {@code StreamHandler} bean, the connections it
+ *       was handed.</li>
+ *   <li>For each {@code @IoHandler} bean that is a {@code StreamHandler}, tagged {@code handler=<bean name>} too:
+ *       {@code ioloop.streams.open} (gauge: its connections open now), {@code ioloop.streams.bytes.read} and
+ *       {@code ioloop.streams.bytes.written} (function counters, base unit bytes: read from and handed to the
+ *       kernel over all its connections, closed ones included).</li>
  * </ul>
  * Reading a meter reads the loop's lock-free {@link IOLoopStats}: it never blocks the loop, never wakes it,
  * and starts no thread.
@@ -193,11 +200,32 @@ public class IOLoopMeterBinder implements MeterBinder {
     }
 
     private static void handlerCalls(MeterRegistry registry, Tags tags, IoHandlerRegistration registration) {
+        Tags handlerTags = tags.and("handler", registration.beanName());
         FunctionCounter.builder("ioloop.handler.calls", registration, IoHandlerRegistration::calls)
-                .description("Times the loop called the @IoHandler bean with ready events")
+                .description("Times the loop called the @IoHandler bean with ready events (for a StreamHandler: "
+                        + "connections handed to it)")
                 .baseUnit("calls")
-                .tags(tags)
-                .tag("handler", registration.beanName())
+                .tags(handlerTags)
+                .register(registry);
+        TCPServer server = registration.streamServer();
+        if (server == null) {
+            return;
+        }
+        StreamCounters counters = server.counters();
+        Gauge.builder("ioloop.streams.open", counters, StreamCounters::open)
+                .description("Connections of the @IoHandler StreamHandler bean open now")
+                .baseUnit("connections")
+                .tags(handlerTags)
+                .register(registry);
+        FunctionCounter.builder("ioloop.streams.bytes.read", counters, StreamCounters::bytesRead)
+                .description("Bytes read from the connections of the @IoHandler StreamHandler bean")
+                .baseUnit("bytes")
+                .tags(handlerTags)
+                .register(registry);
+        FunctionCounter.builder("ioloop.streams.bytes.written", counters, StreamCounters::bytesWritten)
+                .description("Bytes the kernel took for the connections of the @IoHandler StreamHandler bean")
+                .baseUnit("bytes")
+                .tags(handlerTags)
                 .register(registry);
     }
 }
