@@ -61,6 +61,34 @@ class IOStreamConnectTests {
     }
 
     @Test
+    void ofWrapsAConnectingChannelAndSendsEarlierWritesOnceConnected() throws Exception {
+        try (ServerSocketChannel listener =
+                        ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel connecting = SocketChannel.open()) {
+            connecting.configureBlocking(false);
+            connecting.connect(listener.getLocalAddress());
+            IOStream client = loop.call(() -> IOStream.of(loop.loop, connecting));
+            CompletableFuture<Void> written = loop.call(() -> client.write(ascii("hello\n")));
+            CompletableFuture<byte[]> reply = loop.call(() -> client.readUntil(ascii("\n")));
+            try (SocketChannel server = listener.accept()) {
+                ByteBuffer request = ByteBuffer.allocate(6);
+                while (request.hasRemaining()) {
+                    assertThat(server.read(request)).isNotNegative();
+                }
+                assertThat(ascii(request.array())).isEqualTo("hello\n");
+                await(written);
+                server.write(ByteBuffer.wrap(ascii("world\n")));
+                assertThat(ascii(await(reply))).isEqualTo("world\n");
+                assertThat(client.remoteAddress()).isEqualTo(listener.getLocalAddress());
+                loop.call(() -> {
+                    client.close();
+                    return null;
+                });
+            }
+        }
+    }
+
+    @Test
     void connectToAClosedPortFailsWithStreamClosedExceptionCausedByConnectException() throws Exception {
         SocketAddress refusing;
         try (ServerSocketChannel closed =

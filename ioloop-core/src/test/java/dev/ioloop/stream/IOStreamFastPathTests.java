@@ -127,6 +127,50 @@ class IOStreamFastPathTests {
     }
 
     @Test
+    void bytesBufferedBeforeTheHandlerIsSetAreDeliveredInALaterCallback() throws Exception {
+        pair.send("abc");
+        assertThat(ascii(await(pair.call(() -> stream.readBytes(1))))).isEqualTo("a");
+        UpperCaseLines handler = new UpperCaseLines();
+        pair.run(() -> {
+            stream.setDataHandler(handler);
+            assertThat(handler.seen).as("delivered inside setDataHandler").isEmpty();
+        });
+        pair.send("\n");
+        assertThat(pair.receiveAscii(3)).isEqualTo("BC\n");
+        assertThat(handler.seen).first().isEqualTo("bc");
+    }
+
+    @Test
+    void aHandlerThatClearsItselfLeavesTheRestToTheReadFutures() throws Exception {
+        CompletableFuture<byte[]> next = new CompletableFuture<>();
+        pair.run(() -> stream.setDataHandler((s, in) -> {
+            while (in.get() != '\n') {
+                // consume the first line only
+            }
+            s.setDataHandler(null);
+            s.readUntil(ascii("\n")).whenComplete((line, error) -> {
+                if (error != null) {
+                    next.completeExceptionally(error);
+                } else {
+                    next.complete(line);
+                }
+            });
+        }));
+        pair.send("first\nsecond\n");
+        assertThat(ascii(await(next))).isEqualTo("second\n");
+    }
+
+    @Test
+    void aReadWhileADataHandlerIsSetThrowsAlreadyReading() throws Exception {
+        pair.run(() -> {
+            stream.setDataHandler((s, in) -> {});
+            assertThatThrownBy(() -> stream.readBytes(1))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("already reading");
+        });
+    }
+
+    @Test
     void settingADataHandlerWhileAReadIsPendingThrows() throws Exception {
         pair.run(() -> {
             stream.readBytes(1);

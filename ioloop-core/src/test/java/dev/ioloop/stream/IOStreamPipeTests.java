@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ioloop.LoopThread;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.AutoClose;
@@ -80,6 +82,24 @@ class IOStreamPipeTests {
         assertThat(loop.call(reader::error)).isNull();
         assertThat(writer.isClosed()).isTrue();
         assertThat(loop.loop.handlers()).isEmpty();
+    }
+
+    @Test
+    void aGracefulCloseOfTheSinkWritesEverythingThenClosesWithoutLingering() throws Exception {
+        IOStream writer = loop.call(() -> IOStream.of(loop.loop, pipe.sink()));
+        byte[] data = pattern(1024 * 1024);
+        CompletableFuture<Void> closed = loop.call(() -> {
+            writer.write(data);
+            return writer.closeGracefully(Duration.ofSeconds(30));
+        });
+        ByteBuffer received = ByteBuffer.allocate(data.length + 1);
+        while (received.hasRemaining() && pipe.source().read(received) >= 0) {
+            // until EOF, or one byte more than was written
+        }
+        assertThat(Arrays.copyOf(received.array(), received.position())).isEqualTo(data);
+        // A pipe has no input to wait for: the stream closes once the output is written, not after the linger.
+        await(closed);
+        assertThat(writer.isClosed()).isTrue();
     }
 
     @Test

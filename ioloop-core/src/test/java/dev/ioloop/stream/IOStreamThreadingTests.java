@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -61,6 +62,13 @@ class IOStreamThreadingTests {
                 Map.entry("flush", stream::flush),
                 Map.entry("close", stream::close),
                 Map.entry("closeGracefully", () -> stream.closeGracefully(Duration.ZERO))));
+
+        // Nor may a stream be made or connected for a running loop from another thread.
+        try (Pipe.SourceChannel source = Pipe.open().source()) {
+            assertEachThrowsFromThisThread(Map.of(
+                    "IOStream.of", () -> IOStream.of(pair.ioLoop(), source),
+                    "IOStream.connect", () -> IOStream.connect(pair.ioLoop(), pair.peer.getLocalAddress())));
+        }
 
         // None of them touched the stream.
         assertThat(stream.isClosed()).isFalse();
