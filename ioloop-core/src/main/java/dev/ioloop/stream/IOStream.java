@@ -53,7 +53,11 @@ import java.util.regex.Pattern;
  * {@link IOLoop#addCallback}. {@link #isClosed()}, {@link #loop()} and {@link #remoteAddress()} are safe from any
  * thread. Every future completes on the loop thread, and <em>never inside the call that returned it</em>: a read
  * whose bytes are already buffered completes in a later callback, so a handler that chains reads over a long
- * pipelined burst never grows the stack (Tornado ran every stream callback through {@code add_callback}).
+ * pipelined burst never grows the stack (Tornado ran every stream callback through {@code add_callback}). A
+ * dependent action attached with a non-async method ({@code thenAccept}, {@code whenComplete}) runs on the loop
+ * thread when it is attached on the loop thread before the future completes; attached from another thread, it may
+ * run on that thread (after completion, or when that thread waits in {@code get()} or {@code join()}, which runs
+ * pending dependents): from other threads, attach with an {@code ...Async(action, loop)} method.
  *
  * <h2>Failures</h2>
  * Failures of I/O travel in the futures; a call throws only for misuse, with the bad value in the message:
@@ -256,7 +260,8 @@ public class IOStream implements Closeable {
      * TCP for an {@link java.net.InetSocketAddress}, Unix-domain for a {@link UnixDomainSocketAddress}. The future
      * completes on the loop thread with the connected stream, or fails with {@link StreamClosedException} whose cause
      * is the connect error (for example {@link java.net.ConnectException}); the channel is closed then. Writes issued
-     * before the connection completes are sent once it does. Call on the loop thread, or before the loop runs.
+     * before the connection completes are sent once it does. Cancelling the future closes the attempt (on the loop
+     * thread). Call on the loop thread, or before the loop runs.
      *
      * @param loop the loop the stream belongs to
      * @param remote where to connect
@@ -291,6 +296,12 @@ public class IOStream implements Closeable {
         } else {
             stream.connectFuture = result;
             stream.updateInterest();
+            // Cancelling the future abandons the attempt: the channel closes at once, not when the kernel gives up.
+            result.whenComplete((s, e) -> {
+                if (result.isCancelled()) {
+                    loop.addCallback(() -> stream.close(e));
+                }
+            });
         }
         return result;
     }

@@ -17,6 +17,9 @@ public final class StreamCounters {
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
 
+    /** Creates counters at zero. */
+    public StreamCounters() {}
+
     /** Returns the streams counted here that are open now. */
     public long open() {
         return Math.max(0, opened.sum() - closed.sum());

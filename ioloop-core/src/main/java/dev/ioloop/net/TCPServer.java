@@ -1,0 +1,356 @@
+package dev.ioloop.net;
+
+import dev.ioloop.IOLoop;
+import dev.ioloop.stream.IOStream;
+import dev.ioloop.stream.StreamCounters;
+import dev.ioloop.stream.StreamOptions;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A non-blocking TCP (or Unix domain socket) server that hands each accepted connection, as an {@link IOStream}, to
+ * a {@link StreamHandler} (Tornado's {@code TCPServer}).
+ *
+ * <pre>{@code
+ * IOLoop loop = new IOLoop();
+ * TCPServer server = new TCPServer(loop, (stream, remote) -> echo(stream));
+ * server.listen(8888, null); // every address, IPv4 and IPv6
+ * loop.start();
+ *
+ * static void echo(IOStream stream) {
+ *     stream.readUntil("\n".getBytes(US_ASCII)).thenCompose(stream::write).whenComplete((v, e) -> {
+ *         if (e == null) echo(stream); else stream.close();
+ *     });
+ * }
+ * }</pre>
+ *
+ * <p>Each connection is accepted by {@link NetUtil#addAcceptHandler} (at most 128 per event, a pause when out of
+ * file descriptors), wrapped with {@link IOStream#of(IOLoop, SocketChannel, StreamOptions, StreamCounters)} with the
+ * server's options and {@link #counters()}, and passed to the handler on the loop thread. An exception from the
+ * handler goes to the loop's {@link dev.ioloop.ErrorHandler} (through {@link IOLoop#handleCallbackException}, the
+ * handler as the source) and closes that stream only.
+ *
+ * <p>Threading: {@link #listen}, {@link #addSockets} and {@link #stop} follow {@link IOLoop#addHandler}'s rule: on
+ * the loop's thread, or before the loop starts; from another thread while it runs they throw
+ * {@link IllegalStateException} (use {@link IOLoop#addCallback}). {@link #boundAddresses()} and {@link #counters()}
+ * are safe from any thread.
+ */
+public class TCPServer implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(TCPServer.class);
+
+    private final IOLoop loop;
+    private final StreamHandler handler;
+    private final StreamOptions options;
+    private final StreamCounters counters = new StreamCounters();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private boolean stopped;
+    private boolean paused;
+
+    /** One listening socket: its address, the way to stop accepting on it, the Unix socket file it created. */
+    private record Listener(
+            ServerSocketChannel socket, SocketAddress address, Runnable removeAccept, Path createdFile) {}
+
+    /**
+     * Creates a server with the default {@link StreamOptions}; it listens once {@link #listen} or
+     * {@link #addSockets} is called.
+     *
+     * @param loop the loop that accepts and serves the connections
+     * @param handler called for each accepted connection
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public TCPServer(IOLoop loop, StreamHandler handler) {
+        this(loop, handler, StreamOptions.defaults());
+    }
+
+    /**
+     * Creates a server whose streams get {@code options} (Tornado's {@code max_buffer_size} and
+     * {@code read_chunk_size}, and more).
+     *
+     * @param loop the loop that accepts and serves the connections
+     * @param handler called for each accepted connection
+     * @param options the options of every accepted stream
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public TCPServer(IOLoop loop, StreamHandler handler, StreamOptions options) {
+        this.loop = Objects.requireNonNull(loop, "loop");
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    /**
+     * Starts accepting on one address (Tornado's {@code listen} and {@code bind_unix_socket}), with a backlog of
+     * {@link NetUtil#DEFAULT_BACKLOG}. May be called again to listen on more addresses.
+     *
+     * <ul>
+     *   <li>An {@link InetSocketAddress} binds exactly its address, port 0 picking a free port: {@code 0.0.0.0} is
+     *       IPv4 only, {@code ::} serves both families (see {@link NetUtil#bindSockets}); {@link #listen(int,
+     *       String)} with a {@code null} host is the way to say "every address". An unresolved one is resolved and
+     *       bound on each of its addresses, as {@code listen(port, host)}.</li>
+     *   <li>A {@link UnixDomainSocketAddress} binds a Unix domain socket at its path (replacing a stale socket
+     *       file, see {@link NetUtil#bindUnix}); {@link #stop()} removes the file.</li>
+     * </ul>
+     *
+     * @param address where to listen
+     * @throws NullPointerException if {@code address} is {@code null}
+     * @throws IllegalArgumentException if the address is of another type, or its port is out of range
+     * @throws IllegalStateException if called from another thread while the loop runs, after {@link #stop()}, or
+     *     on a closed loop
+     * @throws IOException if binding fails (the address is in use, the path exists and is not a socket)
+     */
+    public void listen(SocketAddress address) throws IOException {
+        Objects.requireNonNull(address, "address");
+        checkListening("TCPServer.listen");
+        if (address instanceof UnixDomainSocketAddress unix) {
+            Path path = unix.getPath();
+            ServerSocketChannel socket = NetUtil.bindUnix(path, NetUtil.DEFAULT_BACKLOG);
+            add(List.of(socket), path);
+        } else if (address instanceof InetSocketAddress inet) {
+            if (inet.isUnresolved()) {
+                listen(inet.getPort(), inet.getHostString());
+            } else {
+                add(NetUtil.bindAll(inet.getPort(), List.of(inet.getAddress()), NetUtil.DEFAULT_BACKLOG, false), null);
+            }
+        } else {
+            throw new IllegalArgumentException(
+                    "cannot listen on a " + address.getClass().getName() + ": " + address
+                            + " (use an InetSocketAddress or a UnixDomainSocketAddress)");
+        }
+    }
+
+    /**
+     * Starts accepting on {@code port} (Tornado's {@code listen(port, address)}): on every address of every family
+     * with {@code host} {@code null}, else on each address {@code host} resolves to, all on one port; see
+     * {@link NetUtil#bindSockets}. The backlog is {@link NetUtil#DEFAULT_BACKLOG}. May be called again to listen
+     * on more ports.
+     *
+     * @param port the port, 0 to pick a free one ({@link #boundAddresses()} tells which)
+     * @param host a host name or literal address, or {@code null} for every address
+     * @throws IllegalArgumentException if {@code port} is outside 0..65535
+     * @throws IllegalStateException if called from another thread while the loop runs, after {@link #stop()}, or
+     *     on a closed loop
+     * @throws IOException if binding fails (the port is in use, the host does not resolve)
+     */
+    public void listen(int port, String host) throws IOException {
+        NetUtil.checkPort(port);
+        checkListening("TCPServer.listen");
+        add(NetUtil.bindSockets(port, host, NetUtil.DEFAULT_BACKLOG, false), null);
+    }
+
+    /**
+     * Starts accepting on sockets bound elsewhere (Tornado's {@code add_sockets}), for example by
+     * {@link NetUtil#bindSockets} with {@code SO_REUSEPORT}, or inherited. The server owns them from now on:
+     * {@link #stop()} closes them.
+     *
+     * @param sockets bound, listening, non-blocking sockets not registered with the loop
+     * @throws NullPointerException if the array or one of its elements is {@code null} (nothing is added then)
+     * @throws IllegalArgumentException if a socket is in blocking mode, closed, or registered with the loop already
+     *     (the sockets before it in the array are added)
+     * @throws IllegalStateException if called from another thread while the loop runs, after {@link #stop()}, or
+     *     on a closed loop
+     */
+    public void addSockets(ServerSocketChannel... sockets) {
+        Objects.requireNonNull(sockets, "sockets");
+        for (int i = 0; i < sockets.length; i++) {
+            Objects.requireNonNull(sockets[i], "sockets[" + i + "]");
+        }
+        checkListening("TCPServer.addSockets");
+        for (ServerSocketChannel socket : sockets) {
+            listeners.add(new Listener(
+                    socket, localAddress(socket), NetUtil.addAcceptHandler(loop, socket, this::accepted), null));
+        }
+    }
+
+    /**
+     * Returns the addresses the server listens on, in the order they were added, with the real port where port 0
+     * was asked for; empty after {@link #stop()}. Safe from any thread.
+     */
+    public List<SocketAddress> boundAddresses() {
+        List<SocketAddress> addresses = new ArrayList<>(listeners.size());
+        for (Listener listener : listeners) {
+            addresses.add(listener.address());
+        }
+        return addresses;
+    }
+
+    /**
+     * Returns the totals of the streams this server accepted: open now, opened, bytes read and written (for
+     * metrics). Safe from any thread.
+     */
+    public StreamCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Stops accepting (Tornado's {@code stop}): takes every listening socket off the loop, closes it, and removes
+     * the Unix socket files {@link #listen(SocketAddress)} created. Streams already accepted stay open: close them
+     * through their handlers (for a graceful shutdown, {@link IOStream#closeGracefully}). Idempotent; the server
+     * cannot listen again afterwards.
+     *
+     * <p>The JDK closes a socket registered with a selector only when that selector next polls: the port is
+     * released in the loop's next poll (in the same iteration, without waiting), not when this method returns.
+     * To bind the same port again from the loop thread, do it in a later callback.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public void stop() {
+        LoopThreads.check(loop, "TCPServer.stop");
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        for (Listener listener : listeners) {
+            close(listener);
+        }
+        listeners.clear();
+    }
+
+    /**
+     * Stops accepting without closing the listening sockets: new connections wait in the kernel's backlog (and are
+     * refused once it is full) until {@link #resume()}. Streams already accepted are not affected. The Spring Boot
+     * starter pauses its servers while the application context is stopped. Idempotent; no-op after {@link #stop()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public void pause() {
+        LoopThreads.check(loop, "TCPServer.pause");
+        if (stopped || paused) {
+            return;
+        }
+        paused = true;
+        for (Listener listener : listeners) {
+            listener.removeAccept().run();
+        }
+    }
+
+    /**
+     * Accepts again after {@link #pause()}, on every socket still open. Idempotent; no-op after {@link #stop()}.
+     *
+     * @throws IllegalStateException if called from another thread while the loop runs
+     */
+    public void resume() {
+        LoopThreads.check(loop, "TCPServer.resume");
+        if (stopped || !paused) {
+            return;
+        }
+        paused = false;
+        for (int i = 0; i < listeners.size(); i++) {
+            Listener l = listeners.get(i);
+            if (l.socket().isOpen()) {
+                listeners.set(i, new Listener(l.socket(), l.address(), acceptOn(l.socket()), l.createdFile()));
+            }
+        }
+    }
+
+    /** Returns whether the server is {@linkplain #pause() paused}. */
+    public boolean isPaused() {
+        return paused;
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    @Override
+    public String toString() {
+        return "TCPServer" + boundAddresses() + (stopped ? " (stopped)" : "");
+    }
+
+    private void checkListening(String method) {
+        LoopThreads.check(loop, method);
+        if (stopped) {
+            throw new IllegalStateException(method + ": the server is stopped");
+        }
+        if (loop.isClosed()) {
+            throw new IllegalStateException(method + ": IOLoop '" + loop.name() + "' is closed");
+        }
+    }
+
+    /** Starts accepting on sockets just bound; closes them (and removes {@code createdFile}) if that fails. */
+    private void add(List<ServerSocketChannel> sockets, Path createdFile) throws IOException {
+        int added = 0;
+        try {
+            for (ServerSocketChannel socket : sockets) {
+                SocketAddress address = socket.getLocalAddress();
+                listeners.add(new Listener(socket, address, acceptOn(socket), createdFile));
+                added++;
+            }
+        } catch (IOException | RuntimeException e) {
+            for (int i = sockets.size() - 1; i >= added; i--) {
+                NetUtil.closeQuietly(sockets.get(i), e);
+            }
+            if (added == 0 && createdFile != null) {
+                Files.deleteIfExists(createdFile);
+            }
+            throw e;
+        }
+    }
+
+    /** Registers the accept handler of {@code socket}, unless paused; returns what removes it. */
+    private Runnable acceptOn(ServerSocketChannel socket) {
+        return paused ? () -> {} : NetUtil.addAcceptHandler(loop, socket, this::accepted);
+    }
+
+    private static SocketAddress localAddress(ServerSocketChannel socket) {
+        try {
+            return socket.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("socket is closed: " + socket, e);
+        }
+    }
+
+    private void close(Listener listener) {
+        listener.removeAccept().run();
+        try {
+            listener.socket().close();
+        } catch (IOException e) {
+            log.warn("Failed to close {} of {}", listener.socket(), this, e);
+        }
+        if (listener.createdFile() != null) {
+            try {
+                Files.deleteIfExists(listener.createdFile());
+            } catch (IOException e) {
+                log.warn("Failed to remove the socket file {} of {}", listener.createdFile(), this, e);
+            }
+        }
+    }
+
+    /** The accept callback, on the accepting loop's thread. */
+    private void accepted(SocketChannel channel, SocketAddress remote) {
+        serve(loopFor(channel), channel, remote);
+    }
+
+    /**
+     * Chooses the loop that serves a new connection for its whole life: the one place a server over several loops
+     * picks one (and then runs {@link #serve} on that loop's thread).
+     */
+    private IOLoop loopFor(SocketChannel channel) {
+        return loop;
+    }
+
+    /** Wraps the connection and hands it to the handler; on {@code streamLoop}'s thread. */
+    private void serve(IOLoop streamLoop, SocketChannel channel, SocketAddress remote) {
+        IOStream stream = IOStream.of(streamLoop, channel, options, counters);
+        try {
+            handler.handleStream(stream, remote);
+        } catch (Exception e) {
+            stream.close(e);
+            streamLoop.handleCallbackException(handler, e);
+        }
+    }
+}
