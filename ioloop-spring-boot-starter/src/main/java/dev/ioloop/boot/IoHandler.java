@@ -15,6 +15,25 @@ import org.springframework.stereotype.Component;
  * {@link IOLoop}: either a channel the starter opens ({@link #listen()}) or a channel bean the application
  * defines ({@link #channel()}). Exactly one of the two must be set.
  *
+ * <p>A bean that implements {@link dev.ioloop.net.StreamHandler} instead is handed each connection accepted on that
+ * channel as a {@link dev.ioloop.stream.IOStream}: the starter runs a {@link dev.ioloop.net.TCPServer} on it, with
+ * the {@link dev.ioloop.stream.StreamOptions} bean (from {@code ioloop.stream.*}). Its channel must be a listening
+ * TCP or Unix socket, and {@link #events()} is not used.
+ *
+ * <pre>{@code
+ * @IoHandler(value = "upper", listen = "tcp://127.0.0.1:${upper.port:0}")
+ * class UpperCaseLineServer implements StreamHandler {
+ *     public void handleStream(IOStream stream, SocketAddress remote) {
+ *         stream.readUntil(EOL).thenAccept(line -> {
+ *             stream.write(new String(line, UTF_8).toUpperCase(Locale.ROOT).getBytes(UTF_8));
+ *             handleStream(stream, remote);
+ *         });
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>An {@code FdHandler} bean handles the channel's events itself:
+ *
  * <pre>{@code
  * @IoHandler(value = "echo", listen = "tcp://127.0.0.1:${echo.port:0}")
  * class EchoServer implements FdHandler<ServerSocketChannel> {
@@ -30,8 +49,9 @@ import org.springframework.stereotype.Component;
  *
  * <p>The annotation is meta-annotated with {@link Component}, so component scanning finds annotated classes.
  * The starter registers every such bean with the loop after all singletons exist and before the loop thread
- * starts; a mistake (neither or both attributes, a bean that is not an {@code FdHandler}, a missing channel
- * bean, an unusable {@code listen} URI, an address in use) fails startup with an {@link IoHandlerException}.
+ * starts; a mistake (neither or both attributes, a bean that is neither (or both) an {@code FdHandler} and a {@code StreamHandler}, a missing channel
+ * bean, an unusable {@code listen} URI, an address in use, a {@code StreamHandler} on a datagram channel) fails
+ * startup with an {@link IoHandlerException}.
  * The handler runs on the loop thread and must not block, as {@link FdHandler} says. If it throws as many
  * times in a row as the loop's handler failure limit ({@code ioloop.handler-failure-limit}, default 10), the
  * loop takes its channel off the loop and closes it, whether the starter opened it or not.
