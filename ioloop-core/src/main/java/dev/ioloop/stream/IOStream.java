@@ -68,7 +68,9 @@ import java.util.regex.Pattern;
  *
  * <h2>Reading and memory</h2>
  * The stream reads from its channel only while a read is pending, a data handler is set, or a close callback is set
- * (to notice the peer's close), so a peer that sends faster than the handler reads meets TCP backpressure. Each
+ * (to notice the peer's close), so a peer that sends faster than the handler reads meets TCP backpressure (its
+ * {@code READ} interest stays registered between two reads of a chain, and is dropped at the first readable event
+ * that no read wants). Each
  * read takes at most {@link StreamOptions#readChunkSize()} bytes. Unread bytes past
  * {@link StreamOptions#maxBufferSize()} close the stream with a {@link StreamBufferFullException}. Reads go through
  * one direct buffer shared by the streams of the thread, and unread bytes are copied into a buffer of the stream's
@@ -797,9 +799,14 @@ public class IOStream implements Closeable {
             }
         }
         boolean acted = false;
-        if ((ready & (IOLoop.READ | IOLoop.ERROR)) != 0 && wantsRead()) {
-            acted = true;
-            readStep();
+        boolean readIdle = false;
+        if ((ready & (IOLoop.READ | IOLoop.ERROR)) != 0) {
+            if (wantsRead()) {
+                acted = true;
+                readStep();
+            } else {
+                readIdle = true;
+            }
         }
         if (!closed && (ready & (IOLoop.WRITE | IOLoop.ERROR)) != 0 && output.queued() > 0) {
             acted = true;
@@ -812,7 +819,7 @@ public class IOStream implements Closeable {
             close(new IOException("error event on " + channel));
         }
         if (!closed) {
-            updateInterest();
+            updateInterest(readIdle);
         }
     }
 
@@ -852,8 +859,20 @@ public class IOStream implements Closeable {
     }
 
     private void updateInterest() {
-        int want = (wantsRead() ? IOLoop.READ : 0)
-                | (connecting || (output.queued() > 0 && outputUsable()) ? IOLoop.WRITE : 0);
+        updateInterest(false);
+    }
+
+    /**
+     * Registers the stream for the events it needs now. {@code READ} stays registered while no read is wanted until
+     * a readable event finds none ({@code readIdle}): a handler that chains reads (one future after another) would
+     * otherwise take {@code READ} off and put it back, a system call each, for every message; a peer that sends
+     * while nobody reads still meets backpressure, one event later.
+     */
+    private void updateInterest(boolean readIdle) {
+        boolean read = wantsRead()
+                || (!readIdle && (interest & IOLoop.READ) != 0 && source != null && !inputEnded && !connecting);
+        int want =
+                (read ? IOLoop.READ : 0) | (connecting || (output.queued() > 0 && outputUsable()) ? IOLoop.WRITE : 0);
         if (!registered) {
             if (want == 0) {
                 return;
