@@ -42,7 +42,8 @@ class BenchmarkSmokeTests {
                 LoopIterationBenchmark.class,
                 TimerBenchmark.class,
                 DispatchBenchmark.class,
-                StreamBenchmark.class
+                StreamBenchmark.class,
+                GroupHandoffBenchmark.class
             })
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void benchmarkRunsOneTinyIteration(Class<?> benchmark) throws RunnerException {
