@@ -201,7 +201,6 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     private int unwrap(ByteBuffer dst) throws IOException {
         ByteBuffer in = fillInput(Math.max(dst.remaining(), packetSize));
         int produced = 0;
-        boolean whole = false;
         unwrapProgress = false;
         try {
             while (in.hasRemaining() && !inboundDone) {
@@ -213,11 +212,11 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
                     break;
                 }
                 if (status == Status.BUFFER_OVERFLOW) {
-                    // No room for the next record: unwrap it aside unless dst got plaintext already this step.
-                    if (produced == 0) {
+                    // No room for the next record (the JDK says so before it looks whether the record is all
+                    // there): unwrap it aside, unless dst got plaintext this step already.
+                    if (produced == 0 && holdsWholeRecord(in)) {
                         produced += unwrapAside(in, dst);
                     }
-                    whole = in.hasRemaining();
                     break;
                 }
                 if (status == Status.CLOSED) {
@@ -226,12 +225,11 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
                 }
                 afterUnwrap(r.getHandshakeStatus());
                 if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
-                    whole = in.hasRemaining();
                     break;
                 }
             }
         } finally {
-            keepInput(in, whole);
+            keepInput(in);
         }
         return produced;
     }
@@ -241,6 +239,10 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
         ByteBuffer aside = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
         SSLEngineResult r = engine.unwrap(in, aside);
         unwrapProgress |= r.bytesConsumed() > 0;
+        if (r.getStatus() == Status.BUFFER_OVERFLOW) {
+            throw new SSLException(
+                    "a TLS record larger than the session's application buffer of " + aside.capacity() + " bytes");
+        }
         if (r.getStatus() == Status.CLOSED) {
             inboundDone = true;
         } else {
@@ -278,9 +280,9 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     }
 
     /** Keeps the records {@code in} has left in netRest (dropping it when none are left). */
-    private void keepInput(ByteBuffer in, boolean whole) {
+    private void keepInput(ByteBuffer in) {
         int n = in.remaining();
-        netRestWhole = whole && n > 0;
+        netRestWhole = !inboundDone && holdsWholeRecord(in);
         if (n == 0) {
             netRest = null;
             return;
@@ -469,6 +471,15 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Returns whether {@code in} starts with a whole TLS record: a 5-byte header (type, version, length) and the
+     * length it gives (RFC 8446 5.1).
+     */
+    private static boolean holdsWholeRecord(ByteBuffer in) {
+        int at = in.position();
+        return in.remaining() >= 5 && in.remaining() >= 5 + ((in.get(at + 3) & 0xff) << 8 | (in.get(at + 4) & 0xff));
+    }
 
     /** Returns {@code head} (read mode, or {@code null}) followed by {@code tail}'s remaining bytes, in read mode. */
     private static ByteBuffer append(ByteBuffer head, ByteBuffer tail) {
