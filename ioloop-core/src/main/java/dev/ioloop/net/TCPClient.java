@@ -4,6 +4,7 @@ import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
 import dev.ioloop.Timeout;
 import dev.ioloop.stream.IOStream;
+import dev.ioloop.stream.SSLIOStream;
 import dev.ioloop.stream.StreamClosedException;
 import dev.ioloop.stream.StreamOptions;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 
 /**
  * Opens TCP connections by host name (Tornado's {@code TCPClient.connect}): resolves the name off the loop thread,
@@ -26,6 +28,14 @@ import java.util.concurrent.TimeoutException;
  * TCPClient.connect(loop, "example.com", 80, Duration.ofSeconds(5))
  *         .thenCompose(stream -> stream.write("GET / HTTP/1.0\r\n\r\n".getBytes(US_ASCII))
  *                 .thenCompose(v -> stream.readUntilClose()));
+ * }</pre>
+ *
+ * <p>With an {@link SSLContext}, the connection is then wrapped in an {@link SSLIOStream} in client mode, and the
+ * future completes once its handshake is done (Tornado's {@code ssl_options}):
+ *
+ * <pre>{@code
+ * TCPClient.connect(loop, "example.com", 443, Duration.ofSeconds(5), SSLContext.getDefault(), "example.com")
+ *         .thenCompose(stream -> ...);
  * }</pre>
  *
  * <p>Tornado tries the addresses of the first family returned and, 0.3 s later or as soon as one fails, those of
@@ -79,9 +89,70 @@ public final class TCPClient {
         return connect(loop, host, port, timeout, options, InetAddress::getAllByName);
     }
 
+    /**
+     * Connects over TLS with the default {@link StreamOptions}.
+     *
+     * @see #connect(IOLoop, String, int, Duration, StreamOptions, SSLContext, String)
+     */
+    public static CompletableFuture<IOStream> connect(
+            IOLoop loop, String host, int port, Duration timeout, SSLContext tls, String serverHostname) {
+        return connect(loop, host, port, timeout, StreamOptions.defaults(), tls, serverHostname);
+    }
+
+    /**
+     * Connects to {@code host}:{@code port} as {@link #connect(IOLoop, String, int, Duration, StreamOptions)} does
+     * and, with {@code tls}, runs a TLS handshake over the connection: the future completes once it is done, with
+     * an {@link SSLIOStream} (declared as {@link IOStream}, since {@code tls} may be {@code null}).
+     *
+     * <p>{@code serverHostname} is the name the server's certificate must match by the HTTPS rules, also sent as
+     * SNI; usually {@code host} itself. With {@code null} the certificate chain is still checked against
+     * {@code tls}'s trust managers, but not its name: anyone with a certificate from a trusted authority could
+     * answer, so pass it unless the trust managers pin the one certificate expected.
+     *
+     * <p>A failed handshake fails the future with a {@link StreamClosedException} whose cause is the
+     * {@link javax.net.ssl.SSLException}; the connection is closed. {@code timeout} bounds the whole: resolution,
+     * connection and handshake (the stream's {@link StreamOptions#handshakeTimeout()} bounds the handshake too).
+     *
+     * @param loop the loop the stream belongs to
+     * @param host a host name or literal address
+     * @param port the TCP port
+     * @param timeout the longest the whole connect may take (&gt; 0), or {@code null} for no limit but the
+     *     system's own and the handshake timeout
+     * @param options the stream's options
+     * @param tls the TLS settings (trusted certificates, client keys), or {@code null} for plain TCP
+     * @param serverHostname the name the server's certificate must match, or {@code null} not to check it
+     * @return the connected stream, its handshake done
+     * @throws NullPointerException if {@code loop}, {@code host} or {@code options} is {@code null}
+     * @throws IllegalArgumentException if {@code port} is outside 0..65535 or {@code timeout} is not positive
+     * @throws IllegalStateException if called from another thread while the loop runs, or on a closed loop
+     */
+    public static CompletableFuture<IOStream> connect(
+            IOLoop loop,
+            String host,
+            int port,
+            Duration timeout,
+            StreamOptions options,
+            SSLContext tls,
+            String serverHostname) {
+        return connect(loop, host, port, timeout, options, tls, serverHostname, InetAddress::getAllByName);
+    }
+
     /** {@link #connect(IOLoop, String, int, Duration, StreamOptions)} with a resolver of the caller's. */
     static CompletableFuture<IOStream> connect(
             IOLoop loop, String host, int port, Duration timeout, StreamOptions options, Resolver resolver) {
+        return connect(loop, host, port, timeout, options, null, null, resolver);
+    }
+
+    /** {@link #connect(IOLoop, String, int, Duration, StreamOptions, SSLContext, String)} with a resolver. */
+    static CompletableFuture<IOStream> connect(
+            IOLoop loop,
+            String host,
+            int port,
+            Duration timeout,
+            StreamOptions options,
+            SSLContext tls,
+            String serverHostname,
+            Resolver resolver) {
         Objects.requireNonNull(loop, "loop");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(options, "options");
@@ -93,12 +164,12 @@ public final class TCPClient {
         if (loop.isClosed()) {
             throw new IllegalStateException("TCPClient.connect: IOLoop '" + loop.name() + "' is closed");
         }
-        Connector connector = new Connector(loop, host, port, options);
+        Connector connector = new Connector(loop, host, port, options, tls, serverHostname);
         connector.start(timeout, resolver);
         return connector.result;
     }
 
-    /** One connect: the resolution, the attempts one after the other, the timeout. Loop thread only. */
+    /** One connect: the resolution, the attempts one after the other, the handshake, the timeout. Loop thread. */
     private static final class Connector implements FdHandler<SocketChannel> {
 
         final CompletableFuture<IOStream> result = new CompletableFuture<>();
@@ -106,16 +177,21 @@ public final class TCPClient {
         private final String host;
         private final int port;
         private final StreamOptions options;
+        private final SSLContext tls;
+        private final String serverHostname;
         private Timeout timer;
         private Iterator<InetAddress> addresses;
         private SocketChannel attempt;
+        private SSLIOStream handshaking;
         private Exception lastError;
 
-        Connector(IOLoop loop, String host, int port, StreamOptions options) {
+        Connector(IOLoop loop, String host, int port, StreamOptions options, SSLContext tls, String serverHostname) {
             this.loop = loop;
             this.host = host;
             this.port = port;
             this.options = options;
+            this.tls = tls;
+            this.serverHostname = serverHostname;
         }
 
         void start(Duration timeout, Resolver resolver) {
@@ -192,7 +268,9 @@ public final class TCPClient {
         private void connected(SocketChannel ch) {
             IOStream stream;
             try {
-                stream = IOStream.of(loop, ch, options);
+                stream = tls == null
+                        ? IOStream.of(loop, ch, options)
+                        : SSLIOStream.of(loop, ch, tls, false, serverHostname, options, null);
             } catch (RuntimeException e) {
                 NetUtil.closeQuietly(ch, e);
                 lastError = e;
@@ -203,8 +281,28 @@ public final class TCPClient {
                 stream.close(); // cancelled meanwhile
                 return;
             }
+            if (stream instanceof SSLIOStream secure) {
+                // Complete once the handshake is done; the timer and a cancel still apply meanwhile.
+                handshaking = secure;
+                secure.waitForHandshake().whenComplete(this::handshakeDone);
+                return;
+            }
             finish();
             result.complete(stream);
+        }
+
+        private void handshakeDone(SSLIOStream stream, Throwable error) {
+            if (result.isDone()) {
+                return; // timed out or cancelled: finish() closed the stream
+            }
+            handshaking = null;
+            finish();
+            if (error == null) {
+                result.complete(stream);
+            } else {
+                // Already a StreamClosedException whose cause is the SSLException.
+                result.completeExceptionally(error);
+            }
         }
 
         private void timedOut(Duration timeout) {
@@ -228,6 +326,10 @@ public final class TCPClient {
         }
 
         private void abandonAttempt(Exception failure) {
+            if (handshaking != null) {
+                handshaking.close();
+                handshaking = null;
+            }
             if (attempt != null) {
                 loop.removeHandler(attempt);
                 NetUtil.closeQuietly(attempt, failure);

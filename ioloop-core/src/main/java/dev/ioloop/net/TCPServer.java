@@ -3,6 +3,7 @@ package dev.ioloop.net;
 import dev.ioloop.IOLoop;
 import dev.ioloop.IOLoopGroup;
 import dev.ioloop.stream.IOStream;
+import dev.ioloop.stream.SSLIOStream;
 import dev.ioloop.stream.StreamCounters;
 import dev.ioloop.stream.StreamOptions;
 import java.io.Closeable;
@@ -22,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,16 @@ import org.slf4j.LoggerFactory;
  * handler goes to the loop's {@link dev.ioloop.ErrorHandler} (through {@link IOLoop#handleCallbackException}, the
  * handler as the source) and closes that stream only.
  *
+ * <h2>TLS</h2>
+ * Given an {@link SSLContext} ({@link #TCPServer(IOLoop, StreamHandler, StreamOptions, SSLContext)}), the server
+ * wraps each connection in an {@link SSLIOStream} and calls the handler at once, while the handshake runs (as
+ * Tornado does): the handler reads and writes as usual, reads wait for the handshake and writes are sent after it;
+ * {@link SSLIOStream#waitForHandshake()} (cast the stream) says when it is done. A client that fails the
+ * handshake (a plaintext client, random bytes, a client that rejects the certificate) or does not finish it
+ * within {@link StreamOptions#handshakeTimeout()} (a client that connects and says nothing) has its stream closed,
+ * with the {@link javax.net.ssl.SSLException} as the stream's error: the handler's pending futures fail with it,
+ * nothing is logged and nothing goes to the error handler, and the server's other connections are not affected.
+ *
  * <p>Threading: {@link #listen}, {@link #addSockets} and {@link #stop} follow {@link IOLoop#addHandler}'s rule: on
  * the loop's thread, or before the loop starts; from another thread while it runs they throw
  * {@link IllegalStateException} (use {@link IOLoop#addCallback}). {@link #boundAddresses()} and {@link #counters()}
@@ -64,6 +76,7 @@ public class TCPServer implements Closeable {
     private final IOLoopGroup group;
     private final StreamHandler handler;
     private final StreamOptions options;
+    private final SSLContext tls;
     private final StreamCounters counters = new StreamCounters();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private boolean stopped;
@@ -95,10 +108,28 @@ public class TCPServer implements Closeable {
      * @throws NullPointerException if an argument is {@code null}
      */
     public TCPServer(IOLoop loop, StreamHandler handler, StreamOptions options) {
+        this(loop, handler, options, null);
+    }
+
+    /**
+     * Creates a server whose streams get {@code options} and, with {@code tls}, speak TLS (Tornado's
+     * {@code ssl_options}): each connection is an {@link SSLIOStream} in server mode, handed to the handler while
+     * its handshake runs, and closed if the handshake does not finish within
+     * {@link StreamOptions#handshakeTimeout()}. Each connection's engine is {@code tls.createSSLEngine()} in
+     * server mode, with the context's default parameters.
+     *
+     * @param loop the loop that accepts and serves the connections
+     * @param handler called for each accepted connection
+     * @param options the options of every accepted stream
+     * @param tls the TLS keys and settings, or {@code null} for plain TCP
+     * @throws NullPointerException if {@code loop}, {@code handler} or {@code options} is {@code null}
+     */
+    public TCPServer(IOLoop loop, StreamHandler handler, StreamOptions options, SSLContext tls) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.group = null;
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
+        this.tls = tls;
     }
 
     /**
@@ -128,10 +159,26 @@ public class TCPServer implements Closeable {
      * @throws NullPointerException if an argument is {@code null}
      */
     public TCPServer(IOLoopGroup group, StreamHandler handler, StreamOptions options) {
+        this(group, handler, options, null);
+    }
+
+    /**
+     * Creates a server over a group of loops, as {@link #TCPServer(IOLoopGroup, StreamHandler, StreamOptions)}, whose
+     * connections speak TLS with {@code tls} (see {@link #TCPServer(IOLoop, StreamHandler, StreamOptions,
+     * SSLContext)}); each connection's handshake runs on the loop that serves it.
+     *
+     * @param group the loops that serve the connections
+     * @param handler called for each accepted connection, on the loop that serves it
+     * @param options the options of every accepted stream
+     * @param tls the TLS keys and settings, or {@code null} for plain TCP
+     * @throws NullPointerException if {@code group}, {@code handler} or {@code options} is {@code null}
+     */
+    public TCPServer(IOLoopGroup group, StreamHandler handler, StreamOptions options, SSLContext tls) {
         this.group = Objects.requireNonNull(group, "group");
         this.loop = group.loops().get(0);
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
+        this.tls = tls;
     }
 
     /**
@@ -347,7 +394,7 @@ public class TCPServer implements Closeable {
 
     @Override
     public String toString() {
-        return "TCPServer" + boundAddresses() + (stopped ? " (stopped)" : "");
+        return "TCPServer" + (tls == null ? "" : "[TLS]") + boundAddresses() + (stopped ? " (stopped)" : "");
     }
 
     private void checkListening(String method) {
@@ -489,9 +536,11 @@ public class TCPServer implements Closeable {
         return group == null ? loop : group.next();
     }
 
-    /** Wraps the connection and hands it to the handler; on {@code streamLoop}'s thread. */
+    /** Wraps the connection (in TLS, if the server has keys) and hands it to the handler; on its loop's thread. */
     private void serve(IOLoop streamLoop, SocketChannel channel, SocketAddress remote) {
-        IOStream stream = IOStream.of(streamLoop, channel, options, counters);
+        IOStream stream = tls == null
+                ? IOStream.of(streamLoop, channel, options, counters)
+                : SSLIOStream.of(streamLoop, channel, tls, true, null, options, counters);
         try {
             handler.handleStream(stream, remote);
         } catch (Exception e) {

@@ -25,6 +25,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 
 /**
  * A buffered, non-blocking byte stream over one channel, owned by one loop (Tornado's {@code IOStream}): reads and
@@ -115,6 +117,9 @@ public class IOStream implements Closeable {
     private StreamScratch scratch;
 
     private boolean registered;
+    /** A readable event found no read wanted: the next interest update takes {@code READ} off. */
+    private boolean dropIdleRead;
+
     private int interest;
     private boolean connecting;
     private CompletableFuture<IOStream> connectFuture;
@@ -159,6 +164,25 @@ public class IOStream implements Closeable {
             WritableByteChannel sink,
             StreamOptions options,
             StreamCounters counters) {
+        this(loop, channel, source, sink, options, counters, true);
+    }
+
+    /**
+     * A stream over a channel, read through {@code source} and written through {@code sink}: the channel itself, or
+     * a transport over it (TLS). The stream calls {@code source.read} once per read step, into the thread's shared
+     * read buffer, and {@code sink.write} once per write step, from the thread's shared write buffer; a return of
+     * 0 means "nothing now", -1 from a read a clean end of input, and an {@link IOException} closes the stream with
+     * it as its error. {@code countOpen} is false for a stream that carries on a connection already counted
+     * ({@link #startTls}).
+     */
+    IOStream(
+            IOLoop loop,
+            SelectableChannel channel,
+            ReadableByteChannel source,
+            WritableByteChannel sink,
+            StreamOptions options,
+            StreamCounters counters,
+            boolean countOpen) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.channel = channel;
         this.source = source;
@@ -179,7 +203,7 @@ public class IOStream implements Closeable {
             connecting = socket.isConnectionPending();
             remoteAddress = remoteOf(socket);
         }
-        if (counters != null) {
+        if (counters != null && countOpen) {
             counters.streamOpened();
         }
     }
@@ -636,7 +660,7 @@ public class IOStream implements Closeable {
                 loop.removeHandler(channel);
             }
         }
-        closeQuietly(channel);
+        closeChannel();
         if (counters != null) {
             counters.streamClosed();
         }
@@ -702,6 +726,79 @@ public class IOStream implements Closeable {
         }
         flushOutput(); // shuts the output down once everything is written
         return graceful;
+    }
+
+    // ---------------------------------------------------------------- TLS
+
+    /**
+     * Switches the connection to TLS (Tornado's {@code start_tls}): this stream hands its channel to a new
+     * {@link SSLIOStream}, which runs the handshake; the future completes with it once the handshake is done. For
+     * protocols that negotiate TLS in plaintext first (SMTP and IMAP {@code STARTTLS}, PostgreSQL's
+     * {@code SSLRequest}).
+     *
+     * <p>Call it with the stream idle: no read pending and no data handler set, no output queued, and no unread
+     * input buffered (bytes of the peer's handshake read as plaintext would be lost). A close callback makes a
+     * stream read ahead to notice the peer's close, so clear it before the peer may start its handshake; set, it
+     * moves to the TLS stream. Afterwards this stream is closed to its user ({@link #isClosed()} is {@code true},
+     * its reads and writes fail) without its channel being closed: use the TLS stream.
+     *
+     * <p>A client ({@code serverSide} false) given a {@code serverHostname} sends it as SNI and checks the server's
+     * certificate against it by the HTTPS rules ({@code endpointIdentificationAlgorithm} {@code "HTTPS"});
+     * without one the certificate chain is still checked by {@code context}'s trust managers, but not the name.
+     * The handshake must finish within {@link StreamOptions#handshakeTimeout()}. If it fails, the future fails
+     * with a {@link StreamClosedException} whose cause is the {@link javax.net.ssl.SSLException} (or the I/O
+     * error), and the TLS stream is closed.
+     *
+     * @param context the TLS configuration: keys to present, certificates to trust
+     * @param serverSide whether this end is the TLS server
+     * @param serverHostname for a client, the name the server's certificate must match, or {@code null}; ignored
+     *     on the server side
+     * @return the TLS stream once its handshake is done; failed with {@link StreamClosedException} if this stream
+     *     is closed already
+     * @throws NullPointerException if {@code context} is {@code null}
+     * @throws IllegalStateException if a read is pending, a data handler is set, output is queued, unread input
+     *     is buffered, the channel is not a connected socket, after {@link #closeGracefully}, or on the wrong
+     *     thread
+     */
+    public CompletableFuture<SSLIOStream> startTls(SSLContext context, boolean serverSide, String serverHostname) {
+        Objects.requireNonNull(context, "context");
+        checkThread("startTls");
+        if (closed) {
+            CompletableFuture<SSLIOStream> failed = new CompletableFuture<>();
+            failLater(failed, closedException());
+            return failed;
+        }
+        if (!(channel instanceof SocketChannel socket) || connecting) {
+            throw new IllegalStateException("startTls needs a connected socket: " + channel);
+        }
+        if (readKind != NO_READ || dataHandler != null) {
+            throw new IllegalStateException(
+                    "startTls while reading: a read is pending or a data handler is set on " + this);
+        }
+        if (output.queued() > 0) {
+            throw new IllegalStateException(
+                    "startTls while writing: " + output.queued() + " bytes are queued on " + this);
+        }
+        if (rtail > rhead) {
+            throw new IllegalStateException("startTls with " + (rtail - rhead) + " unread bytes buffered on " + this);
+        }
+        if (graceful != null) {
+            throw new IllegalStateException("startTls after closeGracefully on " + this);
+        }
+        SSLEngine engine = SSLIOStream.newEngine(context, serverSide, serverHostname, remoteAddress);
+        // Hand the channel over without closing it: deregister it here, the TLS stream registers it again.
+        closed = true;
+        if (registered) {
+            registered = false;
+            loop.removeHandler(channel);
+        }
+        Runnable callback = closeCallback;
+        closeCallback = null;
+        IOStream tls = new SSLIOStream(loop, socket, engine, options, counters, false);
+        if (callback != null) {
+            tls.setCloseCallback(callback);
+        }
+        return ((SSLIOStream) tls).waitForHandshake();
     }
 
     /** Returns whether the stream is closed. Any thread. */
@@ -775,7 +872,7 @@ public class IOStream implements Closeable {
 
     @Override
     public String toString() {
-        return "IOStream[" + (closed ? "closed, " : "") + channel + "]";
+        return getClass().getSimpleName() + "[" + (closed ? "closed, " : "") + channel + "]";
     }
 
     // ---------------------------------------------------------------- internals: events
@@ -788,7 +885,11 @@ public class IOStream implements Closeable {
         return s;
     }
 
-    private void handleEvents(int ready) {
+    /**
+     * Handles the loop's readiness events: finishes a connect, runs one read step and one write step. A transport
+     * with states of its own (the TLS handshake) overrides it and calls this one when its state allows.
+     */
+    void handleEvents(int ready) {
         if (closed) {
             return;
         }
@@ -799,13 +900,12 @@ public class IOStream implements Closeable {
             }
         }
         boolean acted = false;
-        boolean readIdle = false;
         if ((ready & (IOLoop.READ | IOLoop.ERROR)) != 0) {
             if (wantsRead()) {
                 acted = true;
                 readStep();
             } else {
-                readIdle = true;
+                dropIdleRead = true; // nobody reads: READ comes off (backpressure)
             }
         }
         if (!closed && (ready & (IOLoop.WRITE | IOLoop.ERROR)) != 0 && output.queued() > 0) {
@@ -819,7 +919,7 @@ public class IOStream implements Closeable {
             close(new IOException("error event on " + channel));
         }
         if (!closed) {
-            updateInterest(readIdle);
+            updateInterest();
         }
     }
 
@@ -851,28 +951,23 @@ public class IOStream implements Closeable {
         }
     }
 
-    private boolean wantsRead() {
+    /** Returns whether the stream wants input now: a read pending, a data handler, a close callback, lingering. */
+    final boolean wantsRead() {
         return source != null
                 && !inputEnded
                 && !connecting
                 && (readKind != NO_READ || dataHandler != null || closeCallback != null || outputShut);
     }
 
-    private void updateInterest() {
-        updateInterest(false);
-    }
-
     /**
-     * Registers the stream for the events it needs now. {@code READ} stays registered while no read is wanted until
-     * a readable event finds none ({@code readIdle}): a handler that chains reads (one future after another) would
-     * otherwise take {@code READ} off and put it back, a system call each, for every message; a peer that sends
-     * while nobody reads still meets backpressure, one event later.
+     * Registers or updates the channel's events to {@link #wantedEvents()}; on an open stream only. {@code READ} stays
+     * registered while no read is wanted until a readable event finds none: a handler that chains reads (one future
+     * after another) would otherwise take {@code READ} off and put it back, a system call each, for every message; a
+     * peer that sends while nobody reads still meets backpressure, one event later.
      */
-    private void updateInterest(boolean readIdle) {
-        boolean read = wantsRead()
-                || (!readIdle && (interest & IOLoop.READ) != 0 && source != null && !inputEnded && !connecting);
-        int want =
-                (read ? IOLoop.READ : 0) | (connecting || (output.queued() > 0 && outputUsable()) ? IOLoop.WRITE : 0);
+    void updateInterest() {
+        int want = wantedEvents();
+        dropIdleRead = false;
         if (!registered) {
             if (want == 0) {
                 return;
@@ -884,6 +979,13 @@ public class IOStream implements Closeable {
             loop.updateHandler(channel, want);
             interest = want;
         }
+    }
+
+    /** Returns the events the stream waits for now. A transport with states of its own adds (or replaces) some. */
+    int wantedEvents() {
+        boolean read = wantsRead()
+                || (!dropIdleRead && (interest & IOLoop.READ) != 0 && source != null && !inputEnded && !connecting);
+        return (read ? IOLoop.READ : 0) | (connecting || (output.queued() > 0 && outputUsable()) ? IOLoop.WRITE : 0);
     }
 
     private boolean outputUsable() {
@@ -1336,7 +1438,7 @@ public class IOStream implements Closeable {
             return;
         }
         try {
-            socket.shutdownOutput();
+            shutdownOutput(socket);
         } catch (IOException e) {
             close(e);
             return;
@@ -1344,6 +1446,20 @@ public class IOStream implements Closeable {
         outputShut = true;
         lingerTimer = loop.callLater(Duration.ofNanos(lingerNanos), this::close);
         updateInterest();
+    }
+
+    /** Half-closes the socket once the output is written (a graceful close). TLS sends its close_notify first. */
+    void shutdownOutput(SocketChannel socket) throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /**
+     * Closes the channel, once, from {@link #close(Throwable)}: after the stream is marked closed and deregistered,
+     * before pending futures settle and the close callback is scheduled. TLS sends its close_notify first and fails
+     * the handshake's waiters here.
+     */
+    void closeChannel() {
+        closeQuietly(channel);
     }
 
     // ---------------------------------------------------------------- internals: helpers
@@ -1360,21 +1476,21 @@ public class IOStream implements Closeable {
         }
     }
 
-    private StreamClosedException closedException() {
+    StreamClosedException closedException() {
         return new StreamClosedException(error);
     }
 
-    private void completeLater(CompletableFuture<?> future, Object value) {
+    void completeLater(CompletableFuture<?> future, Object value) {
         @SuppressWarnings("unchecked")
         CompletableFuture<Object> f = (CompletableFuture<Object>) future;
         loop.addCallback(() -> f.complete(value));
     }
 
-    private void failLater(CompletableFuture<?> future, Throwable error) {
+    void failLater(CompletableFuture<?> future, Throwable error) {
         loop.addCallback(() -> future.completeExceptionally(error));
     }
 
-    private void checkThread(String method) {
+    final void checkThread(String method) {
         checkThread(loop, method);
     }
 

@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
  * handed to a channel costs a copy through a temporary direct buffer the JDK sizes to the call (and may cache
  * forever, however big); these two are the only direct buffers a thread's streams use, and their size is bounded.
  * A stream holds no buffer while it is idle: unread input stays in the shared read buffer when the reader consumed
- * it, and output chunks go back to the pool once written.
+ * it, and output chunks go back to the pool once written. TLS streams add two more, made on first use: one for the
+ * records read, one for the records wrapped; each holds them for one call only, and what is left over is copied
+ * into a buffer of the stream's own.
  *
  * <p>Thread-confined: one instance per thread (a loop thread, or a thread that steps loops), never shared.
  */
@@ -27,6 +29,8 @@ final class StreamScratch {
     final Thread owner = Thread.currentThread();
     private ByteBuffer read = ByteBuffer.allocateDirect(INITIAL_BUFFER);
     private ByteBuffer write = ByteBuffer.allocateDirect(INITIAL_BUFFER);
+    private ByteBuffer tlsInput;
+    private ByteBuffer tlsOutput;
     private final StreamOutput.Chunk[] pool = new StreamOutput.Chunk[MAX_POOLED_CHUNKS];
     private int pooled;
 
@@ -53,6 +57,24 @@ final class StreamScratch {
         }
         write.clear().limit(n);
         return write;
+    }
+
+    /** Returns the shared buffer for TLS records read, cleared, with its limit at {@code size}. */
+    ByteBuffer tlsInput(int size) {
+        if (tlsInput == null || tlsInput.capacity() < size) {
+            tlsInput = ByteBuffer.allocateDirect(Math.max(size, INITIAL_BUFFER));
+        }
+        tlsInput.clear().limit(size);
+        return tlsInput;
+    }
+
+    /** Returns the shared buffer for TLS records wrapped, cleared, with its limit at {@code size}. */
+    ByteBuffer tlsOutput(int size) {
+        if (tlsOutput == null || tlsOutput.capacity() < size) {
+            tlsOutput = ByteBuffer.allocateDirect(Math.max(size, INITIAL_BUFFER));
+        }
+        tlsOutput.clear().limit(size);
+        return tlsOutput;
     }
 
     StreamOutput.Chunk takeChunk() {

@@ -137,7 +137,9 @@ class IOStreamFastPathTests {
         });
         pair.send("\n");
         assertThat(pair.receiveAscii(3)).isEqualTo("BC\n");
-        assertThat(handler.seen).first().isEqualTo("bc");
+        // The buffered "bc" comes first, alone or (when the newline arrived before that later callback ran, and
+        // the loop's dispatch of it came first) with the newline after it.
+        assertThat(handler.seen).first().asString().startsWith("bc");
     }
 
     @Test
