@@ -183,7 +183,7 @@ public class TCPServer implements Closeable {
 
     /**
      * Starts accepting on one address (Tornado's {@code listen} and {@code bind_unix_socket}), with a backlog of
-     * {@link NetUtil#DEFAULT_BACKLOG}. May be called again to listen on more addresses.
+     * {@link NetUtil#defaultListenBacklog()} (the system's limit). May be called again to listen on more addresses.
      *
      * <ul>
      *   <li>An {@link InetSocketAddress} binds exactly its address, port 0 picking a free port: {@code 0.0.0.0} is
@@ -214,13 +214,16 @@ public class TCPServer implements Closeable {
         checkListening("TCPServer.listen");
         if (address instanceof UnixDomainSocketAddress unix) {
             Path path = unix.getPath();
-            ServerSocketChannel socket = NetUtil.bindUnix(path, NetUtil.DEFAULT_BACKLOG);
+            ServerSocketChannel socket = NetUtil.bindUnix(path, NetUtil.defaultListenBacklog());
             add(List.of(socket), path);
         } else if (address instanceof InetSocketAddress inet) {
             if (inet.isUnresolved()) {
                 listen(inet.getPort(), inet.getHostString());
             } else {
-                add(NetUtil.bindAll(inet.getPort(), List.of(inet.getAddress()), NetUtil.DEFAULT_BACKLOG, false), null);
+                add(
+                        NetUtil.bindAll(
+                                inet.getPort(), List.of(inet.getAddress()), NetUtil.defaultListenBacklog(), false),
+                        null);
             }
         } else {
             throw new IllegalArgumentException(
@@ -232,7 +235,7 @@ public class TCPServer implements Closeable {
     /**
      * Starts accepting on {@code port} (Tornado's {@code listen(port, address)}): on every address of every family
      * with {@code host} {@code null}, else on each address {@code host} resolves to, all on one port; see
-     * {@link NetUtil#bindSockets}. The backlog is {@link NetUtil#DEFAULT_BACKLOG}. May be called again to listen
+     * {@link NetUtil#bindSockets}. The backlog is {@link NetUtil#defaultListenBacklog()}. May be called again to listen
      * on more ports.
      *
      * @param port the port, 0 to pick a free one ({@link #boundAddresses()} tells which)
@@ -253,7 +256,7 @@ public class TCPServer implements Closeable {
 
         NetUtil.checkPort(port);
         checkListening("TCPServer.listen");
-        add(NetUtil.bindSockets(port, host, NetUtil.DEFAULT_BACKLOG, false), null);
+        add(NetUtil.bindSockets(port, host, NetUtil.defaultListenBacklog(), false), null);
     }
 
     /**

@@ -38,6 +38,19 @@ class NetUtilBindTests {
     }
 
     @Test
+    void theListenBacklogIsTheSystemsLimit() throws Exception {
+        java.nio.file.Path somaxconn = java.nio.file.Path.of("/proc/sys/net/core/somaxconn");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(somaxconn), "Linux only");
+        String text;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(somaxconn)) {
+            text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+        }
+        assertThat(NetUtil.defaultListenBacklog())
+                .isEqualTo(Integer.parseInt(text))
+                .isGreaterThan(NetUtil.DEFAULT_BACKLOG);
+    }
+
+    @Test
     void bindOnPortZeroGetsAFreePortNonBlockingWithReuseAddress() throws IOException {
         List<ServerSocketChannel> bound = keep(NetUtil.bindSockets(0, "127.0.0.1", 16, false));
 
