@@ -137,7 +137,8 @@ class IOStreamFastPathTests {
         });
         pair.send("\n");
         assertThat(pair.receiveAscii(3)).isEqualTo("BC\n");
-        assertThat(handler.seen).first().isEqualTo("bc");
+        // The newline may arrive before the callback that delivers "bc" runs; then both come in one call.
+        assertThat(handler.seen).first().asString().startsWith("bc");
     }
 
     @Test
