@@ -100,6 +100,21 @@ class TCPServerTlsTests {
     }
 
     @Test
+    void aDataHandlerSetWhileTheHandshakeRunsServesTheFastPath() throws Exception {
+        TCPServer server = listening(
+                StreamOptions.defaults(),
+                (stream, remote) -> stream.setDataHandler((s, in) -> {
+                    while (in.hasRemaining()) {
+                        s.output().put((byte) Character.toUpperCase(in.get()));
+                    }
+                }));
+        try (SSLSocket client = sslClient(server, tls.client(), "localhost")) {
+            assertThat(exchange(client, "shout")).isEqualTo("SHOUT");
+        }
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
     void clientsThatFailTheHandshakeCloseOnlyTheirConnectionQuietly() throws Exception {
         TCPServer server = listening(StreamOptions.defaults(), new Echo());
 
@@ -119,16 +134,20 @@ class TCPServerTlsTests {
         try (SSLSocket distrustful = sslClient(server, SSLContext.getDefault(), "localhost")) {
             assertThatThrownBy(distrustful::startHandshake).isInstanceOf(SSLHandshakeException.class);
         }
+        try (Socket gone = plainClient(server)) {
+            gone.shutdownOutput(); // connects, and leaves before saying anything
+            gone.getInputStream().readAllBytes();
+        }
         try (SSLSocket good = sslClient(server, tls.client(), "localhost")) {
             assertThat(exchange(good, "still served")).isEqualTo("still served");
         }
 
-        assertThat(handshakes).hasSize(5);
-        for (CompletableFuture<SSLIOStream> bad : handshakes.subList(0, 4)) {
+        assertThat(handshakes).hasSize(6);
+        for (CompletableFuture<SSLIOStream> bad : handshakes.subList(0, 5)) {
             Throwable failure = failure(bad);
             assertThat(failure).isInstanceOf(StreamClosedException.class).hasCauseInstanceOf(SSLException.class);
         }
-        assertThat(handshakes.get(4)).isCompleted();
+        assertThat(handshakes.get(5)).isCompleted();
         await().atMost(Duration.ofSeconds(10)).until(() -> server.counters().open() == 0);
         assertThat(errors).as("bad peers are not handler errors").isEmpty();
     }
