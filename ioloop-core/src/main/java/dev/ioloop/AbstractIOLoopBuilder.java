@@ -135,4 +135,17 @@ public abstract class AbstractIOLoopBuilder<B extends AbstractIOLoopBuilder<B>> 
     }
 
     abstract B self();
+
+    /** Copies every option but the name to {@code target}; for {@link IOLoopGroup}, which builds one loop each. */
+    final IOLoop.Builder copyTo(IOLoop.Builder target) {
+        target.poller = poller;
+        target.clock = clock;
+        target.errorHandler = errorHandler;
+        target.defaultExecutor = defaultExecutor;
+        target.latencyListener = latencyListener;
+        target.blockedListener = blockedListener;
+        target.blockedThreshold = blockedThreshold;
+        target.handlerFailureLimit = handlerFailureLimit;
+        return target;
+    }
 }

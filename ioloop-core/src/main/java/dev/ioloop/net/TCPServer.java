@@ -1,6 +1,7 @@
 package dev.ioloop.net;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import dev.ioloop.stream.IOStream;
 import dev.ioloop.stream.SSLIOStream;
 import dev.ioloop.stream.StreamCounters;
@@ -17,7 +18,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,8 +68,12 @@ import org.slf4j.LoggerFactory;
 public class TCPServer implements Closeable {
 
     private static final Logger log = LoggerFactory.getLogger(TCPServer.class);
+    private static final long FORWARD_TIMEOUT_SECONDS = 10;
 
+    /** The loop that accepts: the server's loop, or loop 0 of its group. */
     private final IOLoop loop;
+
+    private final IOLoopGroup group;
     private final StreamHandler handler;
     private final StreamOptions options;
     private final SSLContext tls;
@@ -117,6 +126,56 @@ public class TCPServer implements Closeable {
      */
     public TCPServer(IOLoop loop, StreamHandler handler, StreamOptions options, SSLContext tls) {
         this.loop = Objects.requireNonNull(loop, "loop");
+        this.group = null;
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.options = Objects.requireNonNull(options, "options");
+        this.tls = tls;
+    }
+
+    /**
+     * Creates a server over a group of loops, with the default {@link StreamOptions}; see
+     * {@link #TCPServer(IOLoopGroup, StreamHandler, StreamOptions)}.
+     */
+    public TCPServer(IOLoopGroup group, StreamHandler handler) {
+        this(group, handler, StreamOptions.defaults());
+    }
+
+    /**
+     * Creates a server over a group of loops: loop 0 accepts, and hands each connection to the next loop of the group
+     * in round-robin order ({@link IOLoopGroup#next()}), which serves it for its whole life: its stream, its handler
+     * call and every callback of its futures run on that loop's thread. Round-robin spreads connections evenly
+     * however they arrive (100 connections on 2 loops: 50 each); one acceptor serves Unix-domain sockets too, which
+     * {@code SO_REUSEPORT} cannot balance. Accepting costs loop 0 one {@code accept} and one cross-thread
+     * {@code addCallback} per connection, a few microseconds, so it becomes the limit only at tens of thousands of
+     * new connections per second.
+     *
+     * <p>Threading: unlike a server over one loop, {@link #listen}, {@link #addSockets}, {@link #stop},
+     * {@link #pause} and {@link #resume} may be called from any thread, before or after {@link IOLoopGroup#start()}:
+     * while loop 0 runs, they run on its thread through {@link IOLoop#addCallback}, and return when done.
+     *
+     * @param group the loops that serve the connections
+     * @param handler called for each accepted connection, on the loop that serves it
+     * @param options the options of every accepted stream
+     * @throws NullPointerException if an argument is {@code null}
+     */
+    public TCPServer(IOLoopGroup group, StreamHandler handler, StreamOptions options) {
+        this(group, handler, options, null);
+    }
+
+    /**
+     * Creates a server over a group of loops, as {@link #TCPServer(IOLoopGroup, StreamHandler, StreamOptions)}, whose
+     * connections speak TLS with {@code tls} (see {@link #TCPServer(IOLoop, StreamHandler, StreamOptions,
+     * SSLContext)}); each connection's handshake runs on the loop that serves it.
+     *
+     * @param group the loops that serve the connections
+     * @param handler called for each accepted connection, on the loop that serves it
+     * @param options the options of every accepted stream
+     * @param tls the TLS keys and settings, or {@code null} for plain TCP
+     * @throws NullPointerException if {@code group}, {@code handler} or {@code options} is {@code null}
+     */
+    public TCPServer(IOLoopGroup group, StreamHandler handler, StreamOptions options, SSLContext tls) {
+        this.group = Objects.requireNonNull(group, "group");
+        this.loop = group.loops().get(0);
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
         this.tls = tls;
@@ -143,6 +202,14 @@ public class TCPServer implements Closeable {
      * @throws IOException if binding fails (the address is in use, the path exists and is not a socket)
      */
     public void listen(SocketAddress address) throws IOException {
+        if (forwardToAcceptor()) {
+            onAcceptor(() -> {
+                listen(address);
+                return null;
+            });
+            return;
+        }
+
         Objects.requireNonNull(address, "address");
         checkListening("TCPServer.listen");
         if (address instanceof UnixDomainSocketAddress unix) {
@@ -176,6 +243,14 @@ public class TCPServer implements Closeable {
      * @throws IOException if binding fails (the port is in use, the host does not resolve)
      */
     public void listen(int port, String host) throws IOException {
+        if (forwardToAcceptor()) {
+            onAcceptor(() -> {
+                listen(port, host);
+                return null;
+            });
+            return;
+        }
+
         NetUtil.checkPort(port);
         checkListening("TCPServer.listen");
         add(NetUtil.bindSockets(port, host, NetUtil.DEFAULT_BACKLOG, false), null);
@@ -194,6 +269,11 @@ public class TCPServer implements Closeable {
      *     on a closed loop
      */
     public void addSockets(ServerSocketChannel... sockets) {
+        if (forwardToAcceptor()) {
+            onAcceptorUnchecked(() -> addSockets(sockets));
+            return;
+        }
+
         Objects.requireNonNull(sockets, "sockets");
         for (int i = 0; i < sockets.length; i++) {
             Objects.requireNonNull(sockets[i], "sockets[" + i + "]");
@@ -238,6 +318,11 @@ public class TCPServer implements Closeable {
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void stop() {
+        if (forwardToAcceptor()) {
+            onAcceptorUnchecked(() -> stop());
+            return;
+        }
+
         LoopThreads.check(loop, "TCPServer.stop");
         if (stopped) {
             return;
@@ -257,6 +342,11 @@ public class TCPServer implements Closeable {
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void pause() {
+        if (forwardToAcceptor()) {
+            onAcceptorUnchecked(() -> pause());
+            return;
+        }
+
         LoopThreads.check(loop, "TCPServer.pause");
         if (stopped || paused) {
             return;
@@ -273,6 +363,11 @@ public class TCPServer implements Closeable {
      * @throws IllegalStateException if called from another thread while the loop runs
      */
     public void resume() {
+        if (forwardToAcceptor()) {
+            onAcceptorUnchecked(() -> resume());
+            return;
+        }
+
         LoopThreads.check(loop, "TCPServer.resume");
         if (stopped || !paused) {
             return;
@@ -363,7 +458,74 @@ public class TCPServer implements Closeable {
 
     /** The accept callback, on the accepting loop's thread. */
     private void accepted(SocketChannel channel, SocketAddress remote) {
-        serve(loopFor(channel), channel, remote);
+        IOLoop streamLoop = loopFor(channel);
+        if (streamLoop == loop) {
+            serve(streamLoop, channel, remote);
+            return;
+        }
+        try {
+            streamLoop.addCallback(() -> serve(streamLoop, channel, remote));
+        } catch (RuntimeException e) { // that loop is closed
+            NetUtil.closeQuietly(channel, e);
+            log.debug("Closed {}: loop '{}' cannot take it", channel, streamLoop.name(), e);
+        }
+    }
+
+    /** Whether a call of a group server must move to the accepting loop's thread. */
+    private boolean forwardToAcceptor() {
+        Thread t = loop.thread();
+        return group != null && t != null && t != Thread.currentThread();
+    }
+
+    /** Runs {@code body} on the accepting loop's thread and waits for it, rethrowing what it threw. */
+    private void onAcceptor(IOAction body) throws IOException {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.addCallback(() -> {
+            try {
+                body.run();
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        try {
+            done.get(FORWARD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for loop '" + loop.name() + "'", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(
+                    "loop '" + loop.name() + "' did not run the call within " + FORWARD_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+
+    private void onAcceptorUnchecked(Runnable body) {
+        try {
+            onAcceptor(() -> {
+                body.run();
+                return null;
+            });
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // body throws no IOException
+        }
+    }
+
+    /** A call forwarded to the accepting loop. */
+    @FunctionalInterface
+    private interface IOAction {
+        Object run() throws IOException;
     }
 
     /**
@@ -371,7 +533,7 @@ public class TCPServer implements Closeable {
      * picks one (and then runs {@link #serve} on that loop's thread).
      */
     private IOLoop loopFor(SocketChannel channel) {
-        return loop;
+        return group == null ? loop : group.next();
     }
 
     /** Wraps the connection (in TLS, if the server has keys) and hands it to the handler; on its loop's thread. */

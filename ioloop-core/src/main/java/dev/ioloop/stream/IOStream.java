@@ -70,7 +70,9 @@ import javax.net.ssl.SSLEngine;
  *
  * <h2>Reading and memory</h2>
  * The stream reads from its channel only while a read is pending, a data handler is set, or a close callback is set
- * (to notice the peer's close), so a peer that sends faster than the handler reads meets TCP backpressure. Each
+ * (to notice the peer's close), so a peer that sends faster than the handler reads meets TCP backpressure (its
+ * {@code READ} interest stays registered between two reads of a chain, and is dropped at the first readable event
+ * that no read wants). Each
  * read takes at most {@link StreamOptions#readChunkSize()} bytes. Unread bytes past
  * {@link StreamOptions#maxBufferSize()} close the stream with a {@link StreamBufferFullException}. Reads go through
  * one direct buffer shared by the streams of the thread, and unread bytes are copied into a buffer of the stream's
@@ -120,6 +122,9 @@ public class IOStream implements Closeable {
     private StreamScratch scratch;
 
     private boolean registered;
+    /** A readable event found no read wanted: the next interest update takes {@code READ} off. */
+    private boolean dropIdleRead;
+
     private int interest;
     private boolean connecting;
     private CompletableFuture<IOStream> connectFuture;
@@ -900,9 +905,13 @@ public class IOStream implements Closeable {
             }
         }
         boolean acted = false;
-        if ((ready & (IOLoop.READ | IOLoop.ERROR)) != 0 && wantsRead()) {
-            acted = true;
-            readStep();
+        if ((ready & (IOLoop.READ | IOLoop.ERROR)) != 0) {
+            if (wantsRead()) {
+                acted = true;
+                readStep();
+            } else {
+                dropIdleRead = true; // nobody reads: READ comes off (backpressure)
+            }
         }
         if (!closed && (ready & (IOLoop.WRITE | IOLoop.ERROR)) != 0 && output.queued() > 0) {
             acted = true;
@@ -955,9 +964,15 @@ public class IOStream implements Closeable {
                 && (readKind != NO_READ || dataHandler != null || closeCallback != null || outputShut);
     }
 
-    /** Registers or updates the channel's events to {@link #wantedEvents()}; on an open stream only. */
+    /**
+     * Registers or updates the channel's events to {@link #wantedEvents()}; on an open stream only. {@code READ} stays
+     * registered while no read is wanted until a readable event finds none: a handler that chains reads (one future
+     * after another) would otherwise take {@code READ} off and put it back, a system call each, for every message; a
+     * peer that sends while nobody reads still meets backpressure, one event later.
+     */
     void updateInterest() {
         int want = wantedEvents();
+        dropIdleRead = false;
         if (!registered) {
             if (want == 0) {
                 return;
@@ -973,8 +988,9 @@ public class IOStream implements Closeable {
 
     /** Returns the events the stream waits for now. A transport with states of its own adds (or replaces) some. */
     int wantedEvents() {
-        return (wantsRead() ? IOLoop.READ : 0)
-                | (connecting || (output.queued() > 0 && outputUsable()) ? IOLoop.WRITE : 0);
+        boolean read = wantsRead()
+                || (!dropIdleRead && (interest & IOLoop.READ) != 0 && source != null && !inputEnded && !connecting);
+        return (read ? IOLoop.READ : 0) | (connecting || (output.queued() > 0 && outputUsable()) ? IOLoop.WRITE : 0);
     }
 
     private boolean outputUsable() {

@@ -248,7 +248,7 @@ class TCPServerTests {
 
     @Test
     void badArgumentsFailAtTheCallWithTheValueInTheMessage() {
-        assertThatThrownBy(() -> new TCPServer(null, new Echo()))
+        assertThatThrownBy(() -> new TCPServer((IOLoop) null, new Echo()))
                 .isInstanceOf(NullPointerException.class)
                 .hasMessage("loop");
         assertThatThrownBy(() -> new TCPServer(loop, null))

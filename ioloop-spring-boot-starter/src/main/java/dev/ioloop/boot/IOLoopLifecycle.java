@@ -5,6 +5,7 @@ import dev.ioloop.IOLoop;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -54,6 +55,7 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
     private @Nullable Thread thread;
     private volatile boolean timedOut;
     private volatile @Nullable Throwable failure;
+    private final List<IOLoopLifecycle> others;
 
     /**
      * Creates the lifecycle of a loop.
@@ -71,10 +73,36 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
         this.registrar = registrar;
         this.threadName = threadName;
         this.shutdownTimeout = shutdownTimeout;
+        this.others = List.of();
+    }
+
+    /**
+     * Creates the lifecycle of the first loop of an {@link dev.ioloop.IOLoopGroup} and of the group's other loops:
+     * they start before it (so that the connections it accepts and hands over find them running), stop after it,
+     * and are closed with it. Each runs on a thread of its own and has its own {@link #failure(IOLoop)}.
+     *
+     * @param loop the first loop, the one that runs the {@code @IoHandler} beans
+     * @param registrar the {@code @IoHandler} registrations to pause and resume with the context, or {@code null}
+     * @param threadName the name of the first loop's thread
+     * @param shutdownTimeout the longest wait for each loop's thread to end, and for its first iteration
+     * @param others the lifecycles of the other loops (built with no registrar)
+     */
+    public IOLoopLifecycle(
+            IOLoop loop,
+            @Nullable IoHandlerRegistrar registrar,
+            String threadName,
+            Duration shutdownTimeout,
+            List<IOLoopLifecycle> others) {
+        this.loop = loop;
+        this.registrar = registrar;
+        this.threadName = threadName;
+        this.shutdownTimeout = shutdownTimeout;
+        this.others = List.copyOf(others);
     }
 
     @Override
     public void start() {
+        others.forEach(IOLoopLifecycle::start);
         CountDownLatch firstIteration = new CountDownLatch(1);
         synchronized (this) {
             if (thread != null) {
@@ -122,6 +150,11 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
      */
     @Override
     public void stop() {
+        stopOwn();
+        others.forEach(IOLoopLifecycle::stop);
+    }
+
+    private void stopOwn() {
         Thread t;
         synchronized (this) {
             t = thread;
@@ -166,6 +199,7 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
     @Override
     public void destroy() {
         stop();
+        others.forEach(IOLoopLifecycle::destroy);
         if (timedOut) {
             return; // the thread still runs the loop: closing it under its feet would fail
         }
@@ -197,6 +231,23 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
     /** Returns what killed the loop thread, or {@code null} while it has not died. */
     public @Nullable Throwable failure() {
         return failure;
+    }
+
+    /**
+     * Returns why the thread of {@code loop} (the first loop or one of the others) died, or {@code null}.
+     *
+     * @param loop a loop of this lifecycle
+     */
+    public @Nullable Throwable failure(IOLoop loop) {
+        if (loop == this.loop) {
+            return failure;
+        }
+        for (IOLoopLifecycle other : others) {
+            if (other.loop == loop) {
+                return other.failure;
+            }
+        }
+        return null;
     }
 
     private boolean join(Thread t) {

@@ -2,6 +2,7 @@ package dev.ioloop.boot;
 
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import dev.ioloop.net.StreamHandler;
 import dev.ioloop.net.TCPServer;
 import dev.ioloop.stream.StreamOptions;
@@ -57,6 +58,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
     private final ListableBeanFactory beanFactory;
     private final ConfigurableEnvironment environment;
     private final StreamOptions streamOptions;
+    private final @Nullable IOLoopGroup group;
     private final List<IoHandlerRegistration> registrations = new ArrayList<>();
     private final List<Consumer<? super IoHandlerRegistration>> listeners = new ArrayList<>();
 
@@ -84,10 +86,33 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
             ListableBeanFactory beanFactory,
             ConfigurableEnvironment environment,
             StreamOptions streamOptions) {
+        this(loop, beanFactory, environment, streamOptions, null);
+    }
+
+    /**
+     * Creates a registrar whose {@link StreamHandler} beans' connections get {@code streamOptions} and, with a
+     * {@code group}, spread over its loops ({@code loop} accepts: it must be the group's loop 0).
+     *
+     * @param loop the loop to register with
+     * @param beanFactory where to find {@code @IoHandler} and channel beans
+     * @param environment where placeholders resolve and ports are published
+     * @param streamOptions the options of the streams of {@code StreamHandler} beans
+     * @param group the loops {@code StreamHandler} beans' connections spread over, or {@code null} for {@code loop}
+     */
+    public IoHandlerRegistrar(
+            IOLoop loop,
+            ListableBeanFactory beanFactory,
+            ConfigurableEnvironment environment,
+            StreamOptions streamOptions,
+            @Nullable IOLoopGroup group) {
+        if (group != null && group.loops().get(0) != loop) {
+            throw new IllegalArgumentException("the loop " + loop + " is not loop 0 of " + group);
+        }
         this.loop = loop;
         this.beanFactory = beanFactory;
         this.environment = environment;
         this.streamOptions = streamOptions;
+        this.group = group;
     }
 
     @Override
@@ -260,7 +285,9 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                     null);
         }
         SSLContext tls = sslBundle == null ? null : sslContext(beanName, sslBundle);
-        TCPServer server = new TCPServer(loop, handler, streamOptions, tls);
+        TCPServer server = group != null
+                ? new TCPServer(group, handler, streamOptions, tls)
+                : new TCPServer(loop, handler, streamOptions, tls);
         server.addSockets(socket);
         registration.streamServer(server);
     }

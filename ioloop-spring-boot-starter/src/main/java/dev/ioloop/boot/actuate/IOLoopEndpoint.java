@@ -29,6 +29,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 public class IOLoopEndpoint {
 
     private final IOLoop loop;
+    private final List<IOLoop> others;
     private final @Nullable IoHandlerRegistrar registrar;
 
     /**
@@ -38,13 +39,29 @@ public class IOLoopEndpoint {
      * @param registrar that knows which bean handles which channel, or {@code null}
      */
     public IOLoopEndpoint(IOLoop loop, @Nullable IoHandlerRegistrar registrar) {
-        this.loop = loop;
-        this.registrar = registrar;
+        this(loop, registrar, List.of());
     }
 
-    /** Describes the loop now. */
+    /**
+     * Creates the endpoint of a group's loops: {@code loop} and, under {@code otherLoops}, the others.
+     *
+     * @param loop the first loop
+     * @param registrar the {@code @IoHandler} registrations, to name their channels, or {@code null}
+     * @param others the group's other loops
+     */
+    public IOLoopEndpoint(IOLoop loop, @Nullable IoHandlerRegistrar registrar, List<IOLoop> others) {
+        this.loop = loop;
+        this.registrar = registrar;
+        this.others = List.copyOf(others);
+    }
+
+    /** Describes the loop now (and, with a group, its other loops under {@code otherLoops}). */
     @ReadOperation
     public LoopDescriptor loop() {
+        return describe(loop, others.stream().map(l -> describe(l, List.of())).toList());
+    }
+
+    private LoopDescriptor describe(IOLoop loop, List<LoopDescriptor> otherLoops) {
         IOLoopStats stats = loop.stats();
         Thread thread = loop.thread();
         List<HandlerDescriptor> handlers =
@@ -68,7 +85,8 @@ public class IOLoopEndpoint {
                 handlers,
                 stats.pendingCallbacks(),
                 stats.pendingTimeouts(),
-                counters);
+                counters,
+                otherLoops);
     }
 
     private HandlerDescriptor describe(HandlerInfo info) {
@@ -128,6 +146,8 @@ public class IOLoopEndpoint {
      * @param pendingCallbacks callbacks queued and not yet run
      * @param pendingTimeouts timeouts scheduled and neither run nor cancelled
      * @param counters the loop's counters since it was created
+     * @param otherLoops with {@code ioloop.loops} above 1, the group's other loops (their own list empty); else
+     *     empty
      */
     public record LoopDescriptor(
             String name,
@@ -137,7 +157,8 @@ public class IOLoopEndpoint {
             List<HandlerDescriptor> handlers,
             long pendingCallbacks,
             long pendingTimeouts,
-            Counters counters) {}
+            Counters counters,
+            List<LoopDescriptor> otherLoops) {}
 
     /**
      * One registered channel.

@@ -1,18 +1,26 @@
 package dev.ioloop.boot.autoconfigure;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import dev.ioloop.boot.IOLoopLifecycle;
 import dev.ioloop.boot.IoHandler;
 import dev.ioloop.boot.IoHandlerRegistrar;
 import dev.ioloop.stream.StreamOptions;
+import java.util.ArrayList;
+import java.util.List;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
  * Auto-configuration of the application's {@link IOLoop}: one loop bean built from {@link IOLoopProperties}
@@ -35,9 +43,28 @@ public final class IOLoopAutoConfiguration {
     }
 
     // Closed by the lifecycle when the context closes; the inferred close() also releases it after a failed startup.
+    /** With {@code ioloop.loops} other than 1: the loops, named {@code <ioloop.name>-i}. */
     @Bean
     @ConditionalOnMissingBean
-    IOLoop ioLoop(IOLoopProperties properties, IOLoopInstaller installer) {
+    @Conditional(MultipleLoopsCondition.class)
+    IOLoopGroup ioLoopGroup(IOLoopProperties properties) {
+        return IOLoopGroup.builder()
+                .loops(properties.loopCount())
+                .name(properties.name())
+                .poller(properties.poller())
+                .blockedThreshold(properties.blockedThreshold())
+                .handlerFailureLimit(properties.handlerFailureLimit())
+                .build();
+    }
+
+    /** The loop: the only one, or loop 0 of the group; installed as {@code IOLoop.instance()}. */
+    @Bean
+    @ConditionalOnMissingBean
+    IOLoop ioLoop(IOLoopProperties properties, IOLoopInstaller installer, ObjectProvider<IOLoopGroup> group) {
+        IOLoopGroup g = group.getIfAvailable();
+        if (g != null) {
+            return installer.install(g.loops().get(0));
+        }
         return installer.install(IOLoop.builder()
                 .name(properties.name())
                 .poller(properties.poller())
@@ -59,15 +86,43 @@ public final class IOLoopAutoConfiguration {
             IOLoop loop,
             ListableBeanFactory beanFactory,
             ConfigurableEnvironment environment,
-            StreamOptions streamOptions) {
-        return new IoHandlerRegistrar(loop, beanFactory, environment, streamOptions);
+            StreamOptions streamOptions,
+            ObjectProvider<IOLoopGroup> group) {
+        return new IoHandlerRegistrar(loop, beanFactory, environment, streamOptions, group.getIfAvailable());
     }
 
     @Bean
     @ConditionalOnMissingBean
     IOLoopLifecycle ioLoopLifecycle(
-            IOLoop loop, ObjectProvider<IoHandlerRegistrar> registrar, IOLoopProperties properties) {
+            IOLoop loop,
+            ObjectProvider<IoHandlerRegistrar> registrar,
+            IOLoopProperties properties,
+            ObjectProvider<IOLoopGroup> group) {
+        IOLoopGroup g = group.getIfAvailable();
+        if (g == null || g.loops().get(0) != loop) {
+            return new IOLoopLifecycle(
+                    loop, registrar.getIfAvailable(), properties.threadName(), properties.shutdownTimeout());
+        }
+        List<IOLoopLifecycle> others = new ArrayList<>();
+        for (int i = 1; i < g.size(); i++) {
+            others.add(new IOLoopLifecycle(
+                    g.loops().get(i), null, properties.threadName() + "-" + i, properties.shutdownTimeout()));
+        }
         return new IOLoopLifecycle(
-                loop, registrar.getIfAvailable(), properties.threadName(), properties.shutdownTimeout());
+                loop, registrar.getIfAvailable(), properties.threadName() + "-0", properties.shutdownTimeout(), others);
+    }
+
+    /** Matches when {@code ioloop.loops} is set to anything but 1 (0 means one loop per processor). */
+    static final class MultipleLoopsCondition extends SpringBootCondition {
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String loops =
+                    context.getEnvironment().getProperty("ioloop.loops", "1").trim();
+            boolean multiple = !loops.equals("1")
+                    && !(loops.equals("0") && Runtime.getRuntime().availableProcessors() == 1);
+            return multiple
+                    ? ConditionOutcome.match("ioloop.loops is " + loops)
+                    : ConditionOutcome.noMatch("ioloop.loops is " + loops + ": one loop");
+        }
     }
 }

@@ -1,8 +1,10 @@
 package dev.ioloop.boot.autoconfigure;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import dev.ioloop.boot.IoHandlerRegistrar;
 import dev.ioloop.boot.actuate.IOLoopEndpoint;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -25,7 +27,14 @@ public final class IOLoopEndpointAutoConfiguration {
     @Bean
     @ConditionalOnAvailableEndpoint
     @ConditionalOnMissingBean
-    IOLoopEndpoint ioLoopEndpoint(IOLoop loop, ObjectProvider<IoHandlerRegistrar> registrar) {
-        return new IOLoopEndpoint(loop, registrar.getIfAvailable());
+    IOLoopEndpoint ioLoopEndpoint(
+            IOLoop loop, ObjectProvider<IoHandlerRegistrar> registrar, ObjectProvider<IOLoopGroup> group) {
+        IOLoopGroup g = group.getIfAvailable();
+        return new IOLoopEndpoint(
+                loop,
+                registrar.getIfAvailable(),
+                g == null
+                        ? List.of()
+                        : g.loops().stream().filter(l -> l != loop).toList());
     }
 }

@@ -1,9 +1,11 @@
 package dev.ioloop.boot.autoconfigure;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import dev.ioloop.boot.IOLoopLifecycle;
 import dev.ioloop.boot.IoHandlerRegistrar;
 import dev.ioloop.boot.health.IOLoopHealthIndicator;
+import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -29,7 +31,14 @@ public final class IOLoopHealthContributorAutoConfiguration {
     @ConditionalOnEnabledHealthIndicator("ioloop")
     @ConditionalOnMissingBean(name = "ioloopHealthIndicator")
     IOLoopHealthIndicator ioloopHealthIndicator(
-            IOLoop loop, ObjectProvider<IOLoopLifecycle> lifecycle, ObjectProvider<IoHandlerRegistrar> registrar) {
-        return new IOLoopHealthIndicator(loop, lifecycle.getIfAvailable(), registrar.getIfAvailable());
+            IOLoop loop,
+            ObjectProvider<IOLoopLifecycle> lifecycle,
+            ObjectProvider<IoHandlerRegistrar> registrar,
+            ObjectProvider<IOLoopGroup> group) {
+        IOLoopGroup g = group.getIfAvailable();
+        List<IOLoop> others = g == null
+                ? List.of()
+                : g.loops().stream().filter(l -> l != loop).toList();
+        return new IOLoopHealthIndicator(loop, lifecycle.getIfAvailable(), registrar.getIfAvailable(), others);
     }
 }

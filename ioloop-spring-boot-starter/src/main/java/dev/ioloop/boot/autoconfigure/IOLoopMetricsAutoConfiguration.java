@@ -1,7 +1,9 @@
 package dev.ioloop.boot.autoconfigure;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import dev.ioloop.boot.IoHandlerRegistrar;
+import dev.ioloop.boot.metrics.IOLoopGroupMeterBinder;
 import dev.ioloop.boot.metrics.IOLoopMeterBinder;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -30,5 +32,14 @@ public final class IOLoopMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     IOLoopMeterBinder ioLoopMeterBinder(IOLoop loop, ObjectProvider<IoHandlerRegistrar> registrar) {
         return new IOLoopMeterBinder(loop, registrar.getIfAvailable());
+    }
+
+    /** The same meters for the group's other loops, each tagged with its own loop name. */
+    @Bean
+    @ConditionalOnBean(IOLoopGroup.class)
+    @ConditionalOnMissingBean
+    IOLoopGroupMeterBinder ioLoopGroupMeterBinder(IOLoopGroup group, IOLoop loop) {
+        return new IOLoopGroupMeterBinder(
+                group.loops().stream().filter(l -> l != loop).toList());
     }
 }

@@ -23,6 +23,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param handlerFailureLimit Consecutive failures of one channel's handler after which the loop takes the channel
  *     off the loop and closes it, so that a handler failing on every event cannot spin the loop thread; 0 keeps
  *     calling a failing handler (Tornado's behaviour).
+ * @param loops Number of loops: 1 runs one loop (the IOLoop bean); more runs an IOLoopGroup whose loop 0 is the
+ *     IOLoop bean and over whose loops StreamHandler beans spread their connections; 0 means one per available
+ *     processor.
  */
 @ConfigurationProperties("ioloop")
 public record IOLoopProperties(
@@ -32,7 +35,8 @@ public record IOLoopProperties(
         @DefaultValue("selector") String poller,
         @DefaultValue("1s") Duration blockedThreshold,
         @DefaultValue("10s") Duration shutdownTimeout,
-        @DefaultValue("10") int handlerFailureLimit) {
+        @DefaultValue("10") int handlerFailureLimit,
+        @DefaultValue("1") int loops) {
 
     /** Checks every value, so that a mistake fails at binding with the property's name. */
     public IOLoopProperties {
@@ -50,10 +54,19 @@ public record IOLoopProperties(
         if (shutdownTimeout == null || shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
             throw new IllegalArgumentException("ioloop.shutdown-timeout must be > 0: " + shutdownTimeout);
         }
+        if (loops < 0) {
+            throw new IllegalArgumentException(
+                    "ioloop.loops must be >= 0 (0 means one per available processor): " + loops);
+        }
         if (handlerFailureLimit < 0) {
             throw new IllegalArgumentException(
                     "ioloop.handler-failure-limit must be >= 0 (0 turns it off): " + handlerFailureLimit);
         }
+    }
+
+    /** Returns the number of loops to run: {@link #loops()}, with 0 resolved to the available processors. */
+    public int loopCount() {
+        return loops == 0 ? Runtime.getRuntime().availableProcessors() : loops;
     }
 
     private static void requireText(String property, String value) {

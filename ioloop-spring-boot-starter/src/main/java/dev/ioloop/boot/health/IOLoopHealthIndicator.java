@@ -6,7 +6,10 @@ import dev.ioloop.boot.IOLoopLifecycle;
 import dev.ioloop.boot.IoHandlerRegistrar;
 import dev.ioloop.boot.IoHandlerRegistration;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
@@ -29,6 +32,7 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
     private final IOLoop loop;
     private final @Nullable IOLoopLifecycle lifecycle;
     private final @Nullable IoHandlerRegistrar registrar;
+    private final List<IOLoop> others;
 
     /**
      * Creates an indicator.
@@ -49,10 +53,50 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
      */
     public IOLoopHealthIndicator(
             IOLoop loop, @Nullable IOLoopLifecycle lifecycle, @Nullable IoHandlerRegistrar registrar) {
+        this(loop, lifecycle, registrar, List.of());
+    }
+
+    /**
+     * Creates the indicator of a group's loops: DOWN when any loop is, saying which; {@code loops} details each.
+     *
+     * @param loop the first loop (the one the {@code @IoHandler} beans run on)
+     * @param lifecycle the lifecycle that runs the loops, or {@code null}
+     * @param registrar the {@code @IoHandler} registrations, or {@code null}
+     * @param others the group's other loops
+     */
+    public IOLoopHealthIndicator(
+            IOLoop loop,
+            @Nullable IOLoopLifecycle lifecycle,
+            @Nullable IoHandlerRegistrar registrar,
+            List<IOLoop> others) {
         super("IOLoop health check failed");
         this.loop = loop;
         this.lifecycle = lifecycle;
         this.registrar = registrar;
+        this.others = List.copyOf(others);
+    }
+
+    /** One loop's state; a {@code reason} entry when it is down (dead, not running, or blocked). */
+    private static Map<String, Object> describe(IOLoop l, @Nullable Throwable died) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        boolean running = l.isRunning();
+        long stretch = l.stats().currentStretchNanos();
+        long threshold = l.blockedThresholdNanos();
+        if (died != null) {
+            d.put("reason", "the loop thread died: " + died);
+        } else if (!running) {
+            d.put("reason", "the loop is not running");
+        } else if (threshold > 0 && stretch > threshold) {
+            d.put(
+                    "reason",
+                    "busy for " + Duration.ofNanos(stretch).toMillis() + " ms, past the blocked threshold of "
+                            + Duration.ofNanos(threshold).toMillis() + " ms");
+        }
+        Thread t = l.thread();
+        d.put("running", running);
+        d.put("thread", t != null ? t.getName() : "none");
+        d.put("handlers", l.stats().handlers());
+        return d;
     }
 
     @Override
@@ -86,6 +130,23 @@ public class IOLoopHealthIndicator extends AbstractHealthIndicator {
                     .withDetail("closedListeners", closedListeners);
         } else {
             builder.up();
+        }
+        if (!others.isEmpty()) {
+            Map<String, Object> loops = new LinkedHashMap<>();
+            loops.put(loop.name(), describe(loop, failure));
+            List<String> down = new ArrayList<>();
+            for (IOLoop other : others) {
+                Throwable died = lifecycle != null ? lifecycle.failure(other) : null;
+                Map<String, Object> d = describe(other, died);
+                loops.put(other.name(), d);
+                if (d.containsKey("reason")) {
+                    down.add("loop '" + other.name() + "': " + d.get("reason"));
+                }
+            }
+            if (!down.isEmpty()) {
+                builder.down().withDetail("reason", String.join("; ", down));
+            }
+            builder.withDetail("loops", loops);
         }
         Thread thread = loop.thread();
         builder.withDetail("running", running)

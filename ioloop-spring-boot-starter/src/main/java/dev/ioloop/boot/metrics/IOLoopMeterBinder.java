@@ -14,9 +14,11 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -29,10 +31,12 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code ioloop.handlers}, {@code ioloop.callbacks.pending}, {@code ioloop.timeouts.pending} (gauges).</li>
  *   <li>{@code ioloop.iterations}, {@code ioloop.events}, {@code ioloop.errors}, {@code ioloop.blocked},
  *       {@code ioloop.handlers.closed} (function counters).</li>
- *   <li>{@code ioloop.utilization} (gauge, 0..1): busy time over busy plus idle time <em>since the previous
- *       read of this gauge</em> (the first read covers the time since the loop started). A registry that
- *       publishes every step therefore sees the utilization of that step; several readers of the same gauge
- *       share the interval, so each sees the time since any last read.</li>
+ *   <li>{@code ioloop.busy.time}, {@code ioloop.idle.time} (function counters, seconds): the loop's time spent
+ *       working and waiting in poll since it was created. A backend computes utilization over any interval from
+ *       their rates: {@code rate(busy) / (rate(busy) + rate(idle))}.</li>
+ *   <li>{@code ioloop.utilization} (gauge, 0..1): busy time over busy plus idle time over the last complete window of
+ *       10 s (until the first window ends: since the binder was created). Reading it has no effect: every reader,
+ *       in every registry, sees the same value.</li>
  *   <li>{@code ioloop.handler.calls} (function counter, extra tag {@code handler=<bean name>}): calls of each
  *       {@code @IoHandler} bean that is an {@code FdHandler}; for a {@code StreamHandler} bean, the connections it
  *       was handed.</li>
@@ -46,12 +50,20 @@ import org.jspecify.annotations.Nullable;
  */
 public class IOLoopMeterBinder implements MeterBinder {
 
+    /** The window {@code ioloop.utilization} is computed over. */
+    static final Duration UTILIZATION_WINDOW = Duration.ofSeconds(10);
+
     private final IOLoop loop;
     private final @Nullable IoHandlerRegistrar registrar;
     private final List<Timer> latencyTimers = new CopyOnWriteArrayList<>();
     private @Nullable ListenerRegistration latencyListener; // guarded by this: one listener for every registry
-    private long lastBusyNanos;
-    private long lastIdleNanos;
+    private final LongSupplier clock;
+    private final long windowNanos;
+    // The utilization window, guarded by this.
+    private long windowStart;
+    private long windowBusy;
+    private long windowIdle;
+    private double lastUtilization = Double.NaN;
 
     /**
      * Creates a binder.
@@ -61,8 +73,18 @@ public class IOLoopMeterBinder implements MeterBinder {
      *     {@code null}
      */
     public IOLoopMeterBinder(IOLoop loop, @Nullable IoHandlerRegistrar registrar) {
+        this(loop, registrar, System::nanoTime, UTILIZATION_WINDOW);
+    }
+
+    /** A binder whose utilization windows are {@code window} long on {@code clock}; for tests. */
+    IOLoopMeterBinder(IOLoop loop, @Nullable IoHandlerRegistrar registrar, LongSupplier clock, Duration window) {
         this.loop = loop;
         this.registrar = registrar;
+        this.clock = clock;
+        this.windowNanos = window.toNanos();
+        this.windowStart = clock.getAsLong();
+        this.windowBusy = loop.stats().busyNanos();
+        this.windowIdle = loop.stats().idleNanos();
     }
 
     @Override
@@ -77,13 +99,7 @@ public class IOLoopMeterBinder implements MeterBinder {
                 latencyListener = loop.addLatencyListener(this::recordLatency);
             }
         }
-        gauge(
-                registry,
-                tags,
-                "ioloop.handlers",
-                "Channels with a handler registered now",
-                "handlers",
-                s -> s.handlers());
+        gauge(registry, tags, "ioloop.handlers", "Channels with a handler registered now", null, s -> s.handlers());
         gauge(
                 registry,
                 tags,
@@ -98,38 +114,46 @@ public class IOLoopMeterBinder implements MeterBinder {
                 "Timeouts scheduled and neither run nor cancelled",
                 BaseUnits.TASKS,
                 IOLoopStats::pendingTimeouts);
-        counter(registry, tags, "ioloop.iterations", "Loop iterations (polls)", "iterations", IOLoopStats::iterations);
-        counter(
-                registry,
-                tags,
-                "ioloop.events",
-                "I/O events dispatched to handlers",
-                BaseUnits.EVENTS,
-                IOLoopStats::events);
+        counter(registry, tags, "ioloop.iterations", "Loop iterations (polls)", null, IOLoopStats::iterations);
+        counter(registry, tags, "ioloop.events", "I/O events dispatched to handlers", null, IOLoopStats::events);
         counter(
                 registry,
                 tags,
                 "ioloop.errors",
                 "Exceptions from callbacks, timeouts and handlers",
-                "errors",
+                null,
                 IOLoopStats::errors);
         counter(
                 registry,
                 tags,
                 "ioloop.blocked",
                 "Stretches of work that ran past the blocked threshold",
-                "stretches",
+                null,
                 IOLoopStats::blocked);
         counter(
                 registry,
                 tags,
                 "ioloop.handlers.closed",
                 "Channels closed by the loop because their handler failed too many times in a row",
-                "channels",
+                null,
                 IOLoopStats::handlersClosed);
+        counter(
+                registry,
+                tags,
+                "ioloop.busy.time",
+                "Time the loop spent working (callbacks, timeouts, handlers) since it was created",
+                "seconds",
+                st -> st.busyNanos() / 1e9);
+        counter(
+                registry,
+                tags,
+                "ioloop.idle.time",
+                "Time the loop spent waiting in poll since it was created",
+                "seconds",
+                st -> st.idleNanos() / 1e9);
         Gauge.builder("ioloop.utilization", this, IOLoopMeterBinder::utilization)
-                .description("Busy time over busy plus idle time of the loop since the previous read of this gauge "
-                        + "(first read: since start), 0..1")
+                .description("Busy time over busy plus idle time of the loop over the last complete window of 10 s, "
+                        + "0..1")
                 .tags(tags)
                 .strongReference(true)
                 .register(registry);
@@ -139,18 +163,29 @@ public class IOLoopMeterBinder implements MeterBinder {
     }
 
     /**
-     * Returns the share of time the loop was busy, 0..1, since the previous call (the first call: since the
-     * loop started); 0 when no time has passed in the loop, for example while it is not running.
+     * Returns the share of time the loop was busy, 0..1, over the last complete utilization window (10 s; until the
+     * first window ends, since the binder was created); 0 when no loop time passed, for example while the loop does
+     * not run. A read changes nothing: every caller within one window gets the same value.
      */
     public synchronized double utilization() {
         IOLoopStats stats = loop.stats();
-        long busy = stats.busyNanos();
-        long idle = stats.idleNanos();
-        long busyDelta = busy - lastBusyNanos;
-        long total = busyDelta + (idle - lastIdleNanos);
-        lastBusyNanos = busy;
-        lastIdleNanos = idle;
-        return total <= 0 ? 0.0 : Math.min(1.0, Math.max(0.0, (double) busyDelta / total));
+        long now = clock.getAsLong();
+        if (now - windowStart >= windowNanos || Double.isNaN(lastUtilization)) {
+            long busy = stats.busyNanos();
+            long idle = stats.idleNanos();
+            long busyDelta = busy - windowBusy;
+            long total = busyDelta + (idle - windowIdle);
+            double value = total <= 0 ? 0.0 : Math.min(1.0, Math.max(0.0, (double) busyDelta / total));
+            if (now - windowStart >= windowNanos) {
+                windowStart = now;
+                windowBusy = busy;
+                windowIdle = idle;
+                lastUtilization = value;
+            } else {
+                return value; // the first window is not over: the ratio since the binder was created
+            }
+        }
+        return lastUtilization;
     }
 
     /**
@@ -175,7 +210,7 @@ public class IOLoopMeterBinder implements MeterBinder {
             Tags tags,
             String name,
             String description,
-            String unit,
+            @Nullable String unit,
             ToDoubleFunction<IOLoopStats> value) {
         Gauge.builder(name, loop.stats(), value)
                 .description(description)
@@ -190,7 +225,7 @@ public class IOLoopMeterBinder implements MeterBinder {
             Tags tags,
             String name,
             String description,
-            String unit,
+            @Nullable String unit,
             ToDoubleFunction<IOLoopStats> value) {
         FunctionCounter.builder(name, loop.stats(), value)
                 .description(description)
@@ -204,7 +239,6 @@ public class IOLoopMeterBinder implements MeterBinder {
         FunctionCounter.builder("ioloop.handler.calls", registration, IoHandlerRegistration::calls)
                 .description("Times the loop called the @IoHandler bean with ready events (for a StreamHandler: "
                         + "connections handed to it)")
-                .baseUnit("calls")
                 .tags(handlerTags)
                 .register(registry);
         TCPServer server = registration.streamServer();
@@ -214,7 +248,6 @@ public class IOLoopMeterBinder implements MeterBinder {
         StreamCounters counters = server.counters();
         Gauge.builder("ioloop.streams.open", counters, StreamCounters::open)
                 .description("Connections of the @IoHandler StreamHandler bean open now")
-                .baseUnit("connections")
                 .tags(handlerTags)
                 .register(registry);
         FunctionCounter.builder("ioloop.streams.bytes.read", counters, StreamCounters::bytesRead)

@@ -47,7 +47,9 @@ class IOLoopMetricsAutoConfigurationTests {
                 "ioloop.errors",
                 "ioloop.blocked",
                 "ioloop.handlers.closed",
-                "ioloop.utilization"
+                "ioloop.utilization",
+                "ioloop.busy.time",
+                "ioloop.idle.time"
             }) {
                 Meter meter = registry.find(name).tag("loop", "edge").meter();
                 assertThat(meter).as(name).isNotNull();
@@ -56,7 +58,13 @@ class IOLoopMetricsAutoConfigurationTests {
                         .isNotBlank();
             }
             assertThat(registry.get("ioloop.events").functionCounter().getId().getBaseUnit())
-                    .isEqualTo("events");
+                    .as("no unit that would repeat the name in Prometheus (ioloop_events_events_total)")
+                    .isNull();
+            assertThat(registry.get("ioloop.busy.time")
+                            .functionCounter()
+                            .getId()
+                            .getBaseUnit())
+                    .isEqualTo("seconds");
         });
     }
 

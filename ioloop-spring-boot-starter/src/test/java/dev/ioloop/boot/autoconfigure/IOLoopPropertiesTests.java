@@ -50,9 +50,10 @@ class IOLoopPropertiesTests {
                         "ioloop.poller",
                         "ioloop.blocked-threshold",
                         "ioloop.shutdown-timeout",
-                        "ioloop.handler-failure-limit");
+                        "ioloop.handler-failure-limit",
+                        "ioloop.loops");
         assertThat(properties).allSatisfy(p -> {
-            assertThat((String) p.get("description")).matches("(Whether|Name|Time|Maximum|Consecutive) .*\\.");
+            assertThat((String) p.get("description")).matches("(Whether|Name|Time|Maximum|Consecutive|Number) .*\\.");
             assertThat(p.get("defaultValue")).isNotNull();
         });
         assertThat(JsonPath.<List<Object>>read(
@@ -64,16 +65,17 @@ class IOLoopPropertiesTests {
 
     @Test
     void acceptsAZeroHandlerFailureLimitButNoNegativeOne() {
-        assertThat(new IOLoopProperties(true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), 0)
+        assertThat(new IOLoopProperties(
+                                true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), 0, 1)
                         .handlerFailureLimit())
                 .isZero();
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> new IOLoopProperties(
-                        true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), -3))
+                        true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), -3, 1))
                 .withMessage("ioloop.handler-failure-limit must be >= 0 (0 turns it off): -3");
     }
 
     private static IOLoopProperties properties(String poller, Duration blocked, Duration shutdown) {
-        return new IOLoopProperties(true, "ioloop", "ioloop", poller, blocked, shutdown, 10);
+        return new IOLoopProperties(true, "ioloop", "ioloop", poller, blocked, shutdown, 10, 1);
     }
 }

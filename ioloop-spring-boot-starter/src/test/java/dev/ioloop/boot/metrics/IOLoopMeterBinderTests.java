@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ioloop.IOLoop;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,30 +28,66 @@ class IOLoopMeterBinderTests {
     }
 
     @Test
-    void utilizationIsBusyOverBusyPlusIdleSinceThePreviousRead() {
-        MeterRegistry registry = new SimpleMeterRegistry();
-        binder.bindTo(registry);
-        assertThat(registry.get("ioloop.utilization").gauge().value())
+    void utilizationIsOverFixedWindowsAndReadingItChangesNothing() {
+        AtomicLong now = new AtomicLong();
+        IOLoopMeterBinder windowed = new IOLoopMeterBinder(loop, null, now::get, Duration.ofSeconds(10));
+        MeterRegistry first = new SimpleMeterRegistry();
+        MeterRegistry second = new SimpleMeterRegistry();
+        CompositeMeterRegistry composite = new CompositeMeterRegistry();
+        composite.add(first);
+        composite.add(second);
+        windowed.bindTo(composite);
+        assertThat(first.get("ioloop.utilization").gauge().value())
                 .as("no loop time yet")
                 .isZero();
+
         loop.addCallback(() -> spin(Duration.ofMillis(20)));
         loop.runOnce(Duration.ZERO);
         loop.runOnce(Duration.ofMillis(20)); // nothing to do: idle in poll
-        double first = registry.get("ioloop.utilization").gauge().value();
-        assertThat(first).isStrictlyBetween(0.0, 1.0);
-        double busy = (double) loop.stats().busyNanos()
+        double sinceStart = (double) loop.stats().busyNanos()
                 / (loop.stats().busyNanos() + loop.stats().idleNanos());
-        assertThat(first).as("the first read covers the time since start").isCloseTo(busy, within(0.01));
-        assertThat(registry.get("ioloop.utilization").gauge().value())
-                .as("nothing since the previous read")
-                .isZero();
-        // 50 ms of work against a poll that does not wait: a preemption inside that poll (which counts as idle)
-        // would need more than 5 ms to bring the ratio under 0.9, on however loaded a machine.
+        // Within the first window: the ratio since the binder was created, the same for every reader and read.
+        for (int i = 0; i < 3; i++) {
+            assertThat(first.get("ioloop.utilization").gauge().value()).isCloseTo(sinceStart, within(0.01));
+            assertThat(second.get("ioloop.utilization").gauge().value()).isCloseTo(sinceStart, within(0.01));
+        }
+
+        now.addAndGet(Duration.ofSeconds(10).toNanos()); // the first window ends
+        double window1 = first.get("ioloop.utilization").gauge().value();
+        assertThat(window1).isCloseTo(sinceStart, within(0.01));
+        // 50 ms of work in the second window: not seen until it ends, whoever reads meanwhile.
         loop.addCallback(() -> spin(Duration.ofMillis(50)));
         loop.runOnce(Duration.ZERO);
-        assertThat(registry.get("ioloop.utilization").gauge().value())
-                .as("only work since the previous read")
-                .isGreaterThan(0.9);
+        assertThat(second.get("ioloop.utilization").gauge().value()).isEqualTo(window1);
+        assertThat(first.get("ioloop.utilization").gauge().value()).isEqualTo(window1);
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        double window2 = second.get("ioloop.utilization").gauge().value();
+        assertThat(window2).as("only the second window's work").isGreaterThan(0.9);
+        assertThat(first.get("ioloop.utilization").gauge().value()).isEqualTo(window2);
+    }
+
+    @Test
+    void busyAndIdleTimeAreMonotonicCountersInSeconds() {
+        MeterRegistry registry = new SimpleMeterRegistry();
+        binder.bindTo(registry);
+        loop.addCallback(() -> spin(Duration.ofMillis(20)));
+        loop.runOnce(Duration.ZERO);
+        loop.runOnce(Duration.ofMillis(20));
+        FunctionCounter busy = registry.get("ioloop.busy.time").functionCounter();
+        FunctionCounter idle = registry.get("ioloop.idle.time").functionCounter();
+        assertThat(busy.getId().getBaseUnit()).isEqualTo("seconds");
+        assertThat(busy.count()).isGreaterThanOrEqualTo(0.019);
+        assertThat(idle.count()).isGreaterThanOrEqualTo(0.019);
+        double before = busy.count();
+        assertThat(busy.count()).as("reading changes nothing").isEqualTo(before);
+        assertThat(registry.get("ioloop.blocked").functionCounter().getId().getBaseUnit())
+                .as("no unit that Prometheus would append to the name")
+                .isNull();
+        assertThat(registry.get("ioloop.handlers.closed")
+                        .functionCounter()
+                        .getId()
+                        .getBaseUnit())
+                .isNull();
     }
 
     @Test
