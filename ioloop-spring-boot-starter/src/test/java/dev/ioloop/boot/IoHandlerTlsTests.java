@@ -71,6 +71,27 @@ class IoHandlerTlsTests {
     }
 
     @Test
+    void tlsConnectionsSpreadOverALoopGroupAreServed() {
+        runner.withUserConfiguration(SecureUpper.class)
+                .withPropertyValues(pem.bundleProperties("server"))
+                .withPropertyValues("ioloop.loops=2")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
+                    for (int i = 0; i < 4; i++) {
+                        try (SSLSocket client = connect(port)) {
+                            assertThat(exchange(client, "round " + i)).isEqualTo("ROUND " + i);
+                        }
+                    }
+                    Queue<IOStream> streams = context.getBean(SecureUpper.class).streams;
+                    assertThat(streams).hasSize(4).allSatisfy(s -> assertThat(s).isInstanceOf(SSLIOStream.class));
+                    assertThat(streams.stream().map(IOStream::loop).distinct())
+                            .as("the loops the connections live on")
+                            .hasSize(2);
+                });
+    }
+
+    @Test
     void theBundleOptionsChooseTheProtocol() {
         runner.withUserConfiguration(SecureUpper.class)
                 .withPropertyValues(pem.bundleProperties("server"))
