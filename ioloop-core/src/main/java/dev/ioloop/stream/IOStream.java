@@ -85,6 +85,11 @@ import javax.net.ssl.SSLEngine;
  * queued bytes exceed the high water mark and {@code true} again at the low one: a writer that waits for it bounds
  * its memory to the high mark.
  *
+ * <h2>TLS</h2>
+ * {@link SSLIOStream} is this stream over TLS, with the same methods and rules: a TLS {@code TCPServer} or
+ * {@code TCPClient} makes one, and {@link #startTls} switches a plain connection to TLS. Underneath, the stream reads
+ * and writes through a transport: the channel itself, or the TLS record layer.
+ *
  * <h2>Closing</h2>
  * On a clean end of stream or {@link #close()}, a pending {@link #readUntilClose} completes with the buffered rest;
  * a pending read the buffer satisfies completes normally; every other pending read and write fails with

@@ -7,6 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code TCPServer} keeps one for the streams it accepts; pass one to {@link IOStream#of(dev.ioloop.IOLoop,
  * java.nio.channels.SocketChannel, StreamOptions, StreamCounters)} to count streams of your own.
  *
+ * <p>On TLS streams the bytes counted are plaintext: what the handler read and wrote, not the records on the
+ * wire.
+ *
  * <p>Thread-safe: streams of several loops may add to one instance, and any thread may read it (the values are
  * each exact, but not a snapshot of one instant). Counting costs an uncontended add per read or write call.
  */

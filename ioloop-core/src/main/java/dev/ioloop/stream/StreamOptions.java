@@ -19,7 +19,8 @@ import java.util.Objects;
  *   <tr><td>{@link #writeWaterMarkLow()}, {@link #writeWaterMarkHigh()}</td><td>32 KiB, 64 KiB</td><td>when
  *       {@link IOStream#isWritable()} turns false (queued output above high) and true again (at or below low)
  *       </td></tr>
- *   <tr><td>{@link #handshakeTimeout()}</td><td>10 s</td><td>a TLS server's handshake</td></tr>
+ *   <tr><td>{@link #handshakeTimeout()}</td><td>10 s</td><td>a TLS handshake ({@link SSLIOStream}): a TLS
+ *       server's connections, {@link IOStream#startTls}, TLS clients</td></tr>
  * </table>
  */
 public final class StreamOptions {
@@ -100,7 +101,12 @@ public final class StreamOptions {
         return writeWaterMarkHigh;
     }
 
-    /** Returns how long a TLS server waits for a client's handshake. */
+    /**
+     * Returns how long an {@link SSLIOStream} waits for its handshake to finish before it closes with an
+     * {@link javax.net.ssl.SSLHandshakeException}: on a TLS server, a client that connects and says nothing cannot
+     * hold the connection longer. It applies to every TLS stream (Tornado has no such limit; Netty's
+     * {@code SslHandler} does, 10 s by default).
+     */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
     }
@@ -205,7 +211,8 @@ public final class StreamOptions {
         }
 
         /**
-         * Sets how long a TLS server waits for a client's handshake before it closes the connection.
+         * Sets how long a TLS stream waits for its handshake before it closes the connection (a TLS server's
+         * protection against clients that connect and say nothing).
          *
          * @param timeout positive
          * @return this builder

@@ -201,6 +201,7 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     private int unwrap(ByteBuffer dst) throws IOException {
         ByteBuffer in = fillInput(Math.max(dst.remaining(), packetSize));
         int produced = 0;
+        int idle = 0;
         unwrapProgress = false;
         try {
             while (in.hasRemaining() && !inboundDone) {
@@ -223,8 +224,11 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
                     inboundDone = true;
                     break;
                 }
-                afterUnwrap(r.getHandshakeStatus());
-                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0) {
+                HandshakeStatus hs = r.getHandshakeStatus();
+                afterUnwrap(hs);
+                // Nothing done: go on only if the engine had something to do first (a wrap, a task), once.
+                boolean engineBusy = hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK;
+                if (r.bytesConsumed() == 0 && r.bytesProduced() == 0 && (!engineBusy || ++idle > 1)) {
                     break;
                 }
             }
@@ -279,10 +283,14 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
         return in.flip();
     }
 
-    /** Keeps the records {@code in} has left in netRest (dropping it when none are left). */
+    /**
+     * Keeps the records {@code in} has left in netRest (dropping it when none are left). Whole records among them
+     * make {@link #inputPending()} true only if this step got anywhere, so an engine that takes nothing more is
+     * not asked again and again.
+     */
     private void keepInput(ByteBuffer in) {
         int n = in.remaining();
-        netRestWhole = !inboundDone && holdsWholeRecord(in);
+        netRestWhole = !inboundDone && unwrapProgress && holdsWholeRecord(in);
         if (n == 0) {
             netRest = null;
             return;

@@ -53,6 +53,29 @@ class SSLIOStreamTests {
     }
 
     @Test
+    void closeAfterAWriteSendsTheBytesThenCloseNotify() throws Exception {
+        pair.run(() -> {
+            stream.write(ascii("last words"));
+            stream.close();
+        });
+        assertThat(ascii(pair.receiveToEnd())).isEqualTo("last words");
+    }
+
+    @Test
+    void aLingeringGracefulCloseEndsCleanlyOnBothSides() throws Exception {
+        CompletableFuture<Void> closed = pair.call(() -> {
+            stream.write(ascii("done"));
+            return stream.closeGracefully(java.time.Duration.ofSeconds(10));
+        });
+        assertThat(ascii(pair.receiveToEnd()))
+                .as("up to the server's close_notify")
+                .isEqualTo("done");
+        pair.peer.close(); // the client's close_notify ends the server's lingering
+        await(closed);
+        assertThat(pair.call(stream::error)).isNull();
+    }
+
+    @Test
     void closeNotifyFromTheClientIsACleanEndOfInput() throws Exception {
         CompletableFuture<byte[]> rest = pair.call(stream::readUntilClose);
         pair.send(ascii("all of it"));

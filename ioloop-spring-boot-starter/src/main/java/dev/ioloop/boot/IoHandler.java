@@ -32,6 +32,15 @@ import org.springframework.stereotype.Component;
  * }
  * }</pre>
  *
+ * <p>With {@link #sslBundle()}, a {@code StreamHandler} bean serves TLS: each connection arrives as a
+ * {@link dev.ioloop.stream.SSLIOStream} whose handshake is running, made with the {@code SSLContext} of that Spring
+ * Boot SSL bundle ({@code spring.ssl.bundle.pem.<name>} or {@code spring.ssl.bundle.jks.<name>}):
+ *
+ * <pre>{@code
+ * @IoHandler(value = "upper", listen = "tcp://0.0.0.0:6380", sslBundle = "server")
+ * class UpperCaseLineServer implements StreamHandler { ... }
+ * }</pre>
+ *
  * <p>An {@code FdHandler} bean handles the channel's events itself:
  *
  * <pre>{@code
@@ -50,7 +59,8 @@ import org.springframework.stereotype.Component;
  * <p>The annotation is meta-annotated with {@link Component}, so component scanning finds annotated classes.
  * The starter registers every such bean with the loop after all singletons exist and before the loop thread
  * starts; a mistake (neither or both attributes, a bean that is neither (or both) an {@code FdHandler} and a {@code StreamHandler}, a missing channel
- * bean, an unusable {@code listen} URI, an address in use, a {@code StreamHandler} on a datagram channel) fails
+ * bean, an unusable {@code listen} URI, an address in use, a {@code StreamHandler} on a datagram channel, an
+ * {@link #sslBundle()} that does not exist or is set on an {@code FdHandler} or a datagram channel) fails
  * startup with an {@link IoHandlerException}.
  * The handler runs on the loop thread and must not block, as {@link FdHandler} says. If it throws as many
  * times in a row as the loop's handler failure limit ({@code ioloop.handler-failure-limit}, default 10), the
@@ -100,6 +110,18 @@ public @interface IoHandler {
      * @return the interest set
      */
     int events() default IOLoop.READ;
+
+    /**
+     * Name of the Spring Boot SSL bundle ({@code spring.ssl.bundle.*}) to serve TLS with, for a
+     * {@link dev.ioloop.net.StreamHandler} bean on a {@code tcp:} or {@code unix:} listener (or a
+     * {@code ServerSocketChannel} bean): the starter's {@link dev.ioloop.net.TCPServer} gets the bundle's
+     * {@code SSLContext} (its enabled protocols and cipher suites applied to each connection), and the handler gets
+     * {@link dev.ioloop.stream.SSLIOStream}s. A handshake must finish within
+     * {@code ioloop.stream.handshake-timeout}. {@code ${...}} placeholders are resolved.
+     *
+     * @return the bundle name, or empty for plain TCP
+     */
+    String sslBundle() default "";
 
     /**
      * Length of the accept queue of a {@code tcp:} or {@code unix:} listener.

@@ -20,12 +20,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.ssl.NoSuchSslBundleException;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
@@ -39,7 +43,9 @@ import org.springframework.util.ClassUtils;
  * <p>For a {@code listen} address it opens and binds a non-blocking channel; a channel bean it makes
  * non-blocking. It registers the channel and, if the channel is bound to an IP address, publishes its port as
  * {@code local.ioloop.<beanName>.port} in the {@link ConfigurableEnvironment} (a property source named
- * {@value #PORTS_PROPERTY_SOURCE}, first in line). Each failure throws an {@link IoHandlerException}.
+ * {@value #PORTS_PROPERTY_SOURCE}, first in line). A {@code StreamHandler} bean with an {@code sslBundle} is served
+ * TLS with that bundle, looked up in the {@link SslBundles} bean (Spring Boot's SSL auto-configuration). Each
+ * failure throws an {@link IoHandlerException}.
  */
 public class IoHandlerRegistrar implements SmartInitializingSingleton, DisposableBean {
 
@@ -209,6 +215,16 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                     null);
         }
         FdHandler<?> handler = fd ? (FdHandler<?>) bean : null;
+        String sslBundle = sslBundleName(beanName, annotation);
+        if (fd && sslBundle != null) {
+            throw new IoHandlerException(
+                    beanName,
+                    "sslBundle '" + sslBundle + "' is set, but the bean is an FdHandler: the starter serves TLS "
+                            + "only to StreamHandler beans",
+                    "Make the class of bean '" + beanName + "' implement StreamHandler (its connections then "
+                            + "arrive as SSLIOStreams), or remove sslBundle from its @IoHandler.",
+                    null);
+        }
         boolean listen = !annotation.listen().isBlank();
         if (listen == !annotation.channel().isBlank()) {
             throw new IoHandlerException(
@@ -226,7 +242,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                 checkChannelType(beanName, bean, registration.channel());
                 addHandler(beanName, annotation.events(), registration);
             } else {
-                serveStreams(beanName, (StreamHandler) bean, registration);
+                serveStreams(beanName, (StreamHandler) bean, registration, sslBundle);
             }
         } catch (RuntimeException e) {
             registration.closeOwnedChannel();
@@ -236,14 +252,29 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
             registrations.add(registration);
             publishPort(registration);
             if (registration.listen() != null) {
-                log.info("@IoHandler '{}' listening on {}", beanName, boundAddress(registration));
+                log.info(
+                        "@IoHandler '{}' listening on {}{}",
+                        beanName,
+                        boundAddress(registration),
+                        sslBundle == null ? "" : " (TLS, SSL bundle '" + sslBundle + "')");
             }
             listeners.forEach(listener -> listener.accept(registration));
         }
     }
 
-    /** Runs a {@link TCPServer} for a {@code StreamHandler} bean on its listening channel. */
-    private void serveStreams(String beanName, StreamHandler handler, IoHandlerRegistration registration) {
+    /** Runs a {@link TCPServer} for a {@code StreamHandler} bean on its listening channel, over TLS with a bundle. */
+    private void serveStreams(
+            String beanName, StreamHandler handler, IoHandlerRegistration registration, @Nullable String sslBundle) {
+        if (sslBundle != null && !(registration.channel() instanceof ServerSocketChannel)) {
+            throw new IoHandlerException(
+                    beanName,
+                    "sslBundle '" + sslBundle + "' needs a TCP or Unix listener, but the channel is a "
+                            + registration.channel().getClass().getName()
+                            + " (TLS runs over a stream; DTLS is not supported)",
+                    "Change the listen of the @IoHandler of bean '" + beanName
+                            + "' to tcp://host:port or unix:/path, or remove its sslBundle.",
+                    null);
+        }
         if (!(registration.channel() instanceof ServerSocketChannel socket)) {
             throw new IoHandlerException(
                     beanName,
@@ -253,11 +284,63 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                             + "' to tcp://host:port or unix:/path (or point channel at a ServerSocketChannel bean).",
                     null);
         }
+        SSLContext tls = sslBundle == null ? null : sslContext(beanName, sslBundle);
         TCPServer server = group != null
-                ? new TCPServer(group, handler, streamOptions)
-                : new TCPServer(loop, handler, streamOptions);
+                ? new TCPServer(group, handler, streamOptions, tls)
+                : new TCPServer(loop, handler, streamOptions, tls);
         server.addSockets(socket);
         registration.streamServer(server);
+    }
+
+    /** The {@code sslBundle} of the annotation with its placeholders resolved, or {@code null} if none is set. */
+    private @Nullable String sslBundleName(String beanName, IoHandler annotation) {
+        if (annotation.sslBundle().isBlank()) {
+            return null;
+        }
+        try {
+            return environment.resolveRequiredPlaceholders(annotation.sslBundle());
+        } catch (IllegalArgumentException e) {
+            throw new IoHandlerException(
+                    beanName,
+                    "cannot resolve sslBundle '" + annotation.sslBundle() + "': " + e.getMessage(),
+                    "Define the missing property, or give the placeholder a default "
+                            + "(${name:default}), in the sslBundle of the @IoHandler of bean '" + beanName + "'.",
+                    e);
+        }
+    }
+
+    /** The SSL context of bundle {@code name}, with the bundle's protocols and cipher suites. */
+    private SSLContext sslContext(String beanName, String name) {
+        String define = "Define the SSL bundle '" + name + "' (spring.ssl.bundle.pem." + name
+                + ".keystore.certificate and .private-key, or spring.ssl.bundle.jks." + name
+                + ".keystore.location), or change the sslBundle of the @IoHandler of bean '" + beanName + "'.";
+        SslBundles bundles = beanFactory.getBeanProvider(SslBundles.class).getIfAvailable();
+        if (bundles == null) {
+            throw new IoHandlerException(
+                    beanName,
+                    "sslBundle '" + name + "' is set, but there is no SslBundles bean (Spring Boot's "
+                            + "SslAutoConfiguration is excluded)",
+                    define + " Spring Boot's SSL auto-configuration must be on.",
+                    null);
+        }
+        SslBundle bundle;
+        try {
+            bundle = bundles.getBundle(name);
+        } catch (NoSuchSslBundleException e) {
+            throw new IoHandlerException(
+                    beanName, "SSL bundle '" + name + "' does not exist: " + e.getMessage(), define, null);
+        }
+        try {
+            return SslBundleContext.of(bundle);
+        } catch (RuntimeException e) {
+            throw new IoHandlerException(
+                    beanName,
+                    "cannot make an SSLContext of SSL bundle '" + name + "': " + e.getMessage(),
+                    "Check the keys and certificates of spring.ssl.bundle.*." + name
+                            + " (a certificate with its private key, in PEM or a key store) used by bean '"
+                            + beanName + "'.",
+                    e);
+        }
     }
 
     private void addHandler(String beanName, int events, IoHandlerRegistration registration) {

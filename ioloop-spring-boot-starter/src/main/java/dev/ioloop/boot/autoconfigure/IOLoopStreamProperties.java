@@ -1,6 +1,7 @@
 package dev.ioloop.boot.autoconfigure;
 
 import dev.ioloop.stream.StreamOptions;
+import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -20,13 +21,16 @@ import org.springframework.util.unit.DataSize;
  *     max-buffer-size.
  * @param writeWaterMarks Queued output above which a stream reports itself not writable (high), and at or below which
  *     it is writable again (low).
+ * @param handshakeTimeout Most time a TLS connection (an @IoHandler with an sslBundle) may take to finish its
+ *     handshake before it is closed.
  */
 @ConfigurationProperties("ioloop.stream")
 public record IOLoopStreamProperties(
         @DefaultValue("100MB") DataSize maxBufferSize,
         @Nullable DataSize maxWriteBufferSize,
         @DefaultValue("64KB") DataSize readChunkSize,
-        @DefaultValue WriteWaterMarks writeWaterMarks) {
+        @DefaultValue WriteWaterMarks writeWaterMarks,
+        @DefaultValue("10s") Duration handshakeTimeout) {
 
     /** Checks every value, so that a mistake fails at binding with the property's name. */
     public IOLoopStreamProperties {
@@ -35,6 +39,9 @@ public record IOLoopStreamProperties(
         if (maxWriteBufferSize != null && maxWriteBufferSize.toBytes() < 1) {
             throw new IllegalArgumentException(
                     "ioloop.stream.max-write-buffer-size must be at least 1 byte: " + maxWriteBufferSize);
+        }
+        if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("ioloop.stream.handshake-timeout must be positive: " + handshakeTimeout);
         }
     }
 
@@ -46,6 +53,7 @@ public record IOLoopStreamProperties(
                 .maxWriteBufferSize(maxWriteBufferSize == null ? Long.MAX_VALUE : maxWriteBufferSize.toBytes())
                 .writeWaterMarks((int) writeWaterMarks.low().toBytes(), (int)
                         writeWaterMarks.high().toBytes())
+                .handshakeTimeout(handshakeTimeout)
                 .build();
     }
 

@@ -32,7 +32,8 @@ class IOLoopStreamPropertiesTests {
                         "ioloop.stream.max-write-buffer-size=8MB",
                         "ioloop.stream.read-chunk-size=16KB",
                         "ioloop.stream.write-water-marks.low=4KB",
-                        "ioloop.stream.write-water-marks.high=128KB")
+                        "ioloop.stream.write-water-marks.high=128KB",
+                        "ioloop.stream.handshake-timeout=3s")
                 .run(context -> {
                     StreamOptions options = context.getBean(StreamOptions.class);
                     assertThat(options.maxBufferSize()).isEqualTo(1 << 20);
@@ -40,6 +41,7 @@ class IOLoopStreamPropertiesTests {
                     assertThat(options.readChunkSize()).isEqualTo(16 << 10);
                     assertThat(options.writeWaterMarkLow()).isEqualTo(4 << 10);
                     assertThat(options.writeWaterMarkHigh()).isEqualTo(128 << 10);
+                    assertThat(options.handshakeTimeout()).isEqualTo(java.time.Duration.ofSeconds(3));
                 });
     }
 
@@ -59,8 +61,13 @@ class IOLoopStreamPropertiesTests {
                         DataSize.ofMegabytes(1),
                         DataSize.ofBytes(0),
                         DataSize.ofKilobytes(64),
-                        new WriteWaterMarks(DataSize.ofKilobytes(1), DataSize.ofKilobytes(2))))
+                        new WriteWaterMarks(DataSize.ofKilobytes(1), DataSize.ofKilobytes(2)),
+                        java.time.Duration.ofSeconds(10)))
                 .withMessage("ioloop.stream.max-write-buffer-size must be at least 1 byte: 0B");
+        runner.withPropertyValues("ioloop.stream.handshake-timeout=0s")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .hasMessage("ioloop.stream.handshake-timeout must be positive: PT0S"));
     }
 
     @Test
@@ -79,7 +86,8 @@ class IOLoopStreamPropertiesTests {
                         "ioloop.stream.max-write-buffer-size",
                         "ioloop.stream.read-chunk-size",
                         "ioloop.stream.write-water-marks.low",
-                        "ioloop.stream.write-water-marks.high");
+                        "ioloop.stream.write-water-marks.high",
+                        "ioloop.stream.handshake-timeout");
         assertThat(properties)
                 .allSatisfy(p -> assertThat((String) p.get("description")).matches("(Most|Queued) .*\\."));
         assertThat(JsonPath.<List<Object>>read(
