@@ -68,9 +68,12 @@ class SSLIOStreamBulkTests {
         try (TlsPair pair = TlsPair.open(options)) {
             SSLIOStream stream = pair.stream;
             byte[] first = pattern(900 * 1024);
-            CompletableFuture<Void> fits = pair.call(() -> stream.write(first));
-            // Whatever the kernel took, the records it did not are still counted as queued.
-            CompletableFuture<Void> tooMuch = pair.call(() -> stream.write(new byte[1024 * 1024]));
+            // Both writes in one callback, so that the loop drains nothing in between: one write step hands the
+            // kernel at most readChunkSize (64 KiB) of the first, and the rest is still queued for the second.
+            List<CompletableFuture<Void>> writes =
+                    pair.call(() -> List.of(stream.write(first), stream.write(new byte[1024 * 1024])));
+            CompletableFuture<Void> fits = writes.get(0);
+            CompletableFuture<Void> tooMuch = writes.get(1);
             assertThat(failure(tooMuch)).isInstanceOf(StreamBufferFullException.class);
             assertThat(pair.receive(first.length)).isEqualTo(first);
             await(fits);

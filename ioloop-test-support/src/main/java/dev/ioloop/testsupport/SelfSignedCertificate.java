@@ -1,0 +1,137 @@
+package dev.ioloop.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A self-signed EC certificate for {@code localhost} (and 127.0.0.1), made at test time by the JDK's {@code keytool}
+ * (about a second), with its key: nothing is committed, and the key store file is deleted once loaded. Gives a server
+ * context presenting it, a client context trusting it and nothing else, and the PEM text a Spring Boot PEM SSL bundle
+ * or {@code redis-cli --cacert} reads.
+ */
+public final class SelfSignedCertificate {
+
+    private static final char[] PASSWORD = "test-only".toCharArray();
+    private static final String ALIAS = "server";
+
+    private final Certificate certificate;
+    private final PrivateKey key;
+    private final KeyStore keys;
+
+    private SelfSignedCertificate(KeyStore keys) throws GeneralSecurityException {
+        this.keys = keys;
+        this.certificate = keys.getCertificate(ALIAS);
+        this.key = (PrivateKey) keys.getKey(ALIAS, PASSWORD);
+    }
+
+    /**
+     * Makes a certificate; {@code dir} holds the key store while {@code keytool} writes it.
+     *
+     * @param dir a temporary directory of the test
+     * @throws IOException if {@code keytool} fails (its output is in the message)
+     */
+    public static SelfSignedCertificate generate(Path dir) throws IOException, GeneralSecurityException {
+        Path store = Files.createTempFile(dir, "server", ".p12");
+        Files.delete(store); // keytool creates it
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process process = new ProcessBuilder(List.of(
+                        keytool,
+                        "-genkeypair",
+                        "-alias",
+                        ALIAS,
+                        "-keyalg",
+                        "EC",
+                        "-groupname",
+                        "secp256r1",
+                        "-sigalg",
+                        "SHA256withECDSA",
+                        "-dname",
+                        "CN=localhost",
+                        "-ext",
+                        "SAN=dns:localhost,ip:127.0.0.1",
+                        "-validity",
+                        "2",
+                        "-storetype",
+                        "PKCS12",
+                        "-keystore",
+                        store.toString(),
+                        "-storepass",
+                        new String(PASSWORD),
+                        "-keypass",
+                        new String(PASSWORD)))
+                .redirectErrorStream(true)
+                .start();
+        String output;
+        try (InputStream in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IOException("keytool failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            throw new IOException("interrupted while keytool ran", e);
+        }
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(store)) {
+            keys.load(in, PASSWORD);
+        } finally {
+            Files.deleteIfExists(store);
+        }
+        return new SelfSignedCertificate(keys);
+    }
+
+    /** Returns a server context presenting this certificate. */
+    public SSLContext serverContext() throws GeneralSecurityException {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, PASSWORD);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), null, null);
+        return context;
+    }
+
+    /** Returns a client context that trusts this certificate and nothing else. */
+    public SSLContext clientContext() throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry(ALIAS, certificate);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, tmf.getTrustManagers(), null);
+        return context;
+    }
+
+    /** Returns the certificate as PEM text. */
+    public String certificatePem() throws GeneralSecurityException {
+        return pem("CERTIFICATE", certificate.getEncoded());
+    }
+
+    /** Returns the private key as PEM text (PKCS #8). */
+    public String privateKeyPem() {
+        return pem("PRIVATE KEY", key.getEncoded());
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
