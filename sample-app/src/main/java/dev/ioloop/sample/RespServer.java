@@ -59,17 +59,12 @@ public class RespServer implements SmartLifecycle, InfoSource {
     private volatile boolean running;
     private CountDownLatch drained;
 
-    RespServer(IOLoop loop, SampleProperties properties) {
+    RespServer(IOLoop loop, SampleProperties properties, StreamOptions streamOptions) {
         this.loop = loop;
         this.properties = properties;
         this.keyspace = new Keyspace(new LoopExpiryScheduler(loop));
         this.engine = new RespEngine(keyspace, properties.limits(), this);
-        // The engine consumes every byte it is given (a request cut short is stashed in its session), so the stream
-        // never buffers input of its own; the output limit is the stream's write limit.
-        this.streamOptions = StreamOptions.builder()
-                .readChunkSize((int) properties.readBufferSize().toBytes())
-                .maxWriteBufferSize(properties.clientOutputBufferLimit().toBytes())
-                .build();
+        this.streamOptions = streamOptions;
     }
 
     IOLoop loop() {
@@ -94,8 +89,16 @@ public class RespServer implements SmartLifecycle, InfoSource {
     }
 
     void accept(SocketChannel channel) {
-        RespConnection connection = new RespConnection(this, IOStream.of(loop, channel, streamOptions), nextClientId++);
-        connections.add(connection);
+        accept(IOStream.of(loop, channel, streamOptions));
+    }
+
+    /** Serves a stream made elsewhere (the TLS port's, whose handshake may still run); loop thread. */
+    void accept(IOStream stream) {
+        if (draining) {
+            stream.close(); // shutting down: no new clients
+            return;
+        }
+        connections.add(new RespConnection(this, stream, nextClientId++));
         totalConnections.incrementAndGet();
     }
 

@@ -1,0 +1,148 @@
+package dev.ioloop.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ioloop.testsupport.SelfSignedCertificate;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Pipeline;
+
+/**
+ * The sample's TLS port with real clients: Jedis over TLS and {@code redis-cli --tls}, against a certificate made at
+ * test time and handed to the app as a Spring Boot PEM SSL bundle; a plaintext client on the TLS port costs only its
+ * own connection.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        properties = {"sample.port=0", "sample.tls.port=0"})
+@DirtiesContext
+@Timeout(60)
+class SampleTlsTests {
+
+    private static final Path DIR;
+    private static final SSLContext CLIENT;
+    private static final Path CERT;
+
+    static {
+        try {
+            DIR = Files.createTempDirectory("sample-tls");
+            SelfSignedCertificate certificate = SelfSignedCertificate.generate(DIR);
+            CERT = Files.writeString(DIR.resolve("cert.pem"), certificate.certificatePem());
+            Files.writeString(DIR.resolve("key.pem"), certificate.privateKeyPem());
+            CLIENT = certificate.clientContext();
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @DynamicPropertySource
+    static void bundle(DynamicPropertyRegistry registry) {
+        registry.add("spring.ssl.bundle.pem.sample.keystore.certificate", () -> "file:" + CERT);
+        registry.add("spring.ssl.bundle.pem.sample.keystore.private-key", () -> "file:" + DIR.resolve("key.pem"));
+    }
+
+    @AfterAll
+    static void removeFiles() throws IOException {
+        for (String name : List.of("cert.pem", "key.pem")) {
+            Files.deleteIfExists(DIR.resolve(name));
+        }
+        Files.deleteIfExists(DIR);
+    }
+
+    @Value("${local.ioloop.respTls.port}")
+    int tlsPort;
+
+    @Value("${local.ioloop.respAcceptor.port}")
+    int plainPort;
+
+    private Jedis tlsClient() {
+        return new Jedis(
+                new HostAndPort("127.0.0.1", tlsPort),
+                DefaultJedisClientConfig.builder()
+                        .ssl(true)
+                        .sslSocketFactory(CLIENT.getSocketFactory())
+                        .socketTimeoutMillis(10_000)
+                        .build());
+    }
+
+    @Test
+    void jedisOverTlsRunsCommandsAndPipelines() {
+        try (Jedis jedis = tlsClient()) {
+            assertThat(jedis.ping()).isEqualTo("PONG");
+            assertThat(jedis.set("tls:key", "secret")).isEqualTo("OK");
+            assertThat(jedis.get("tls:key")).isEqualTo("secret");
+            Pipeline p = jedis.pipelined();
+            for (int i = 0; i < 1000; i++) {
+                p.set("tls:" + i, "v" + i);
+            }
+            p.sync();
+            assertThat(jedis.get("tls:999")).isEqualTo("v999");
+        }
+        try (Jedis plain = new Jedis("127.0.0.1", plainPort, 10_000)) {
+            assertThat(plain.get("tls:key"))
+                    .as("one keyspace behind both ports")
+                    .isEqualTo("secret");
+        }
+    }
+
+    @Test
+    void redisCliTalksToTheTlsPort() throws Exception {
+        Process cli = new ProcessBuilder(
+                        "redis-cli",
+                        "--tls",
+                        "--cacert",
+                        CERT.toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(tlsPort),
+                        "ping")
+                .redirectErrorStream(true)
+                .start();
+        String out;
+        try (InputStream in = cli.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        assertThat(cli.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).isEqualTo("PONG");
+    }
+
+    @Test
+    void aPlaintextClientOnTheTlsPortCostsOnlyItsConnection() throws Exception {
+        try (Socket plaintext = new Socket(InetAddress.getLoopbackAddress(), tlsPort)) {
+            plaintext.setSoTimeout(10_000);
+            plaintext.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = plaintext.getInputStream();
+            int n;
+            try {
+                while ((n = in.read()) >= 0) {
+                    assertThat(n).as("no RESP reply to a plaintext client").isNotEqualTo('+');
+                }
+            } catch (IOException e) {
+                // a reset also ends it
+            }
+        }
+        try (Jedis jedis = tlsClient()) {
+            assertThat(jedis.ping()).isEqualTo("PONG");
+        }
+    }
+}
