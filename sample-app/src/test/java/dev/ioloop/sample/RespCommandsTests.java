@@ -99,12 +99,19 @@ class RespCommandsTests extends SampleServerTestSupport {
         assertThat(jedis.keys("*:[12]")).hasSize(3);
         assertThat(jedis.dbSize()).isEqualTo(3);
         assertThat(jedis.select(0)).isEqualTo("OK");
-        assertThatThrownBy(() -> jedis.select(1)).hasMessage("ERR DB index is out of range");
+        assertThatThrownBy(() -> jedis.select(16)).hasMessage("ERR DB index is out of range");
         assertThat(jedis.flushDB()).isEqualTo("OK");
         assertThat(jedis.dbSize()).isZero();
         jedis.set("a", "1");
+        assertThat(jedis.select(1)).isEqualTo("OK");
+        jedis.set("b", "1");
+        assertThat(jedis.move("b", 0)).isEqualTo(1);
+        assertThat(jedis.swapDB(0, 1)).isEqualTo("OK");
+        assertThat(jedis.keys("*")).containsExactlyInAnyOrder("a", "b");
+        assertThat(jedis.info("keyspace")).contains("db1:keys=2,expires=0,avg_ttl=0");
         assertThat(jedis.flushAll()).isEqualTo("OK");
         assertThat(jedis.dbSize()).isZero();
+        jedis.select(0);
     }
 
     @Test

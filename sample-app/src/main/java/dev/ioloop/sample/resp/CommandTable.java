@@ -39,6 +39,8 @@ final class CommandTable {
     static final int CLIENT = 29;
     static final int HELLO = 30;
     static final int QUIT = 31;
+    static final int MOVE = 32;
+    static final int SWAPDB = 33;
 
     static final int CONFIG_GET = 101;
     static final int CONFIG_HELP = 102;
@@ -89,6 +91,8 @@ final class CommandTable {
             top(FLUSHALL, "flushall", -1, WRITE, 0, 0, 0),
             top(FLUSHDB, "flushdb", -1, WRITE, 0, 0, 0),
             top(SELECT, "select", 2, STALE_FAST, 0, 0, 0),
+            top(MOVE, "move", 3, WRITE_FAST, 1, 1, 1),
+            top(SWAPDB, "swapdb", 3, WRITE_FAST, 0, 0, 0),
             top(INFO, "info", -1, STALE, 0, 0, 0),
             container(
                     CONFIG,
@@ -120,7 +124,7 @@ final class CommandTable {
             top(HELLO, "hello", -1, CONN, 0, 0, 0),
             top(QUIT, "quit", -1, CONN, 0, 0, 0));
 
-    private static final int MASK = 127;
+    private static final int MASK = 255;
     private static final CommandSpec[] TABLE = new CommandSpec[MASK + 1];
 
     static {

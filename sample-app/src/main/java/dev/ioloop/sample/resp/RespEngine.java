@@ -24,7 +24,9 @@ public final class RespEngine {
 
     private final RespParser parser;
     private final ParseState state = new ParseState();
+    private final Keyspace keyspace;
     private final DataCommands data;
+    private final KeyCommands keys;
     private final ServerCommands server;
     /** Copy of a direct read buffer, which has no array to parse in place; reused for every read. */
     private byte[] scratch = new byte[0];
@@ -34,7 +36,9 @@ public final class RespEngine {
             throw new NullPointerException("keyspace, limits and info are required");
         }
         this.parser = new RespParser(limits);
-        this.data = new DataCommands(keyspace, limits);
+        this.keyspace = keyspace;
+        this.data = new DataCommands(limits);
+        this.keys = new KeyCommands(keyspace, limits);
         this.server = new ServerCommands(keyspace, limits, info);
     }
 
@@ -190,30 +194,41 @@ public final class RespEngine {
             out.appendError(cmd.arityError);
             return;
         }
+        run(session, cmd, a, out);
+        // Counted after the command, so INFO does not count itself, as in Redis.
+        server.commandsProcessed++;
+    }
+
+    /** Runs a command whose name and arity were checked. */
+    private void run(RespSession session, CommandSpec cmd, Args a, ReplyBuffer out) {
+        Db db = keyspace.db(session.db);
         switch (cmd.id) {
-            case CommandTable.GET -> data.get(a, out);
-            case CommandTable.SET -> data.set(a, out);
+            case CommandTable.GET -> data.get(db, a, out);
+            case CommandTable.SET -> data.set(db, a, out);
             case CommandTable.PING -> server.ping(a, out, cmd);
-            case CommandTable.INCR -> data.incrBy(a, out, 1);
-            case CommandTable.DECR -> data.incrBy(a, out, -1);
-            case CommandTable.INCRBY -> data.incrByArg(a, out, false);
-            case CommandTable.DECRBY -> data.incrByArg(a, out, true);
-            case CommandTable.MGET -> data.mget(a, out);
-            case CommandTable.MSET -> data.mset(a, out, cmd);
-            case CommandTable.DEL -> data.del(a, out);
-            case CommandTable.EXISTS -> data.exists(a, out);
-            case CommandTable.GETDEL -> data.getdel(a, out);
-            case CommandTable.APPEND -> data.append(a, out);
-            case CommandTable.STRLEN -> data.strlen(a, out);
-            case CommandTable.EXPIRE -> data.expire(a, out, true, "expire");
-            case CommandTable.PEXPIRE -> data.expire(a, out, false, "pexpire");
-            case CommandTable.TTL -> data.ttl(a, out, false);
-            case CommandTable.PTTL -> data.ttl(a, out, true);
-            case CommandTable.PERSIST -> data.persist(a, out);
-            case CommandTable.KEYS -> data.keys(a, out);
-            case CommandTable.DBSIZE -> data.dbsize(out);
-            case CommandTable.FLUSHALL, CommandTable.FLUSHDB -> data.flush(a, out);
-            case CommandTable.SELECT -> data.select(a, out);
+            case CommandTable.INCR -> data.incrBy(db, a, out, 1);
+            case CommandTable.DECR -> data.incrBy(db, a, out, -1);
+            case CommandTable.INCRBY -> data.incrByArg(db, a, out, false);
+            case CommandTable.DECRBY -> data.incrByArg(db, a, out, true);
+            case CommandTable.MGET -> data.mget(db, a, out);
+            case CommandTable.MSET -> data.mset(db, a, out, cmd);
+            case CommandTable.GETDEL -> data.getdel(db, a, out);
+            case CommandTable.APPEND -> data.append(db, a, out);
+            case CommandTable.STRLEN -> data.strlen(db, a, out);
+            case CommandTable.DEL -> keys.del(db, a, out);
+            case CommandTable.EXISTS -> keys.exists(db, a, out);
+            case CommandTable.EXPIRE -> keys.expire(db, a, out, true, "expire");
+            case CommandTable.PEXPIRE -> keys.expire(db, a, out, false, "pexpire");
+            case CommandTable.TTL -> keys.ttl(db, a, out, false);
+            case CommandTable.PTTL -> keys.ttl(db, a, out, true);
+            case CommandTable.PERSIST -> keys.persist(db, a, out);
+            case CommandTable.KEYS -> keys.keys(db, a, out);
+            case CommandTable.DBSIZE -> keys.dbsize(db, out);
+            case CommandTable.FLUSHALL -> keys.flush(session, a, out, true);
+            case CommandTable.FLUSHDB -> keys.flush(session, a, out, false);
+            case CommandTable.SELECT -> keys.select(session, a, out);
+            case CommandTable.MOVE -> keys.move(session, db, a, out);
+            case CommandTable.SWAPDB -> keys.swapdb(a, out);
             case CommandTable.ECHO -> server.echo(a, out);
             case CommandTable.INFO -> server.info(a, out);
             case CommandTable.CONFIG -> server.config(a, out, cmd);
@@ -223,8 +238,6 @@ public final class RespEngine {
             case CommandTable.QUIT -> server.quit(session, out);
             default -> throw new IllegalStateException("no handler for " + cmd.fullName);
         }
-        // Counted after the command, so INFO does not count itself, as in Redis.
-        server.commandsProcessed++;
     }
 
     /** Redis 7's text: the name and the first arguments, each quoted, cut to about 128 bytes. */

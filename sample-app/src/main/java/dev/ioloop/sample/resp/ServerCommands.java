@@ -15,7 +15,7 @@ import java.util.Map;
 final class ServerCommands {
 
     /** The Redis version this server claims to be compatible with. */
-    static final String REDIS_VERSION = "7.0.0";
+    static final String REDIS_VERSION = "7.0.15";
 
     private static final byte[] AUTH = Ascii.lower("auth");
     private static final byte[] SETNAME = Ascii.lower("setname");
@@ -38,7 +38,7 @@ final class ServerCommands {
         // What redis-benchmark and redis-cli ask for; the values describe this server truthfully.
         config.put("save", "");
         config.put("appendonly", "no");
-        config.put("databases", "1");
+        config.put("databases", Integer.toString(limits.databases()));
         config.put("maxmemory", "0");
         config.put("proto-max-bulk-len", Integer.toString(limits.maxBulkLength()));
     }
@@ -143,9 +143,14 @@ final class ServerCommands {
                 m.put("total_commands_processed", Long.toString(commandsProcessed));
             }
             case "keyspace" -> {
-                // Like Redis, an empty database gets no line.
-                if (keyspace.size() > 0) {
-                    m.put("db0", "keys=" + keyspace.size() + ",expires=" + keyspace.volatileKeys() + ",avg_ttl=0");
+                // Like Redis, an empty database gets no line. avg_ttl is exact here; Redis estimates it by sampling.
+                for (int i = 0; i < keyspace.databasesInUse(); i++) {
+                    Db db = keyspace.existing(i);
+                    if (db != null && db.size() > 0) {
+                        int expires = db.volatileKeys();
+                        long avgTtl = expires == 0 ? 0 : db.totalTtlMillis() / expires;
+                        m.put("db" + i, "keys=" + db.size() + ",expires=" + expires + ",avg_ttl=" + avgTtl);
+                    }
                 }
             }
             default -> throw new IllegalArgumentException(section);
