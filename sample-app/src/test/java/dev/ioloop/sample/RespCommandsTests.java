@@ -77,6 +77,34 @@ class RespCommandsTests extends SampleServerTestSupport {
     }
 
     @Test
+    void theStringFamily() {
+        assertThat(jedis.setnx("n", "1")).isEqualTo(1);
+        assertThat(jedis.setnx("n", "2")).isZero();
+        assertThat(jedis.setex("e", 100, "v")).isEqualTo("OK");
+        assertThat(jedis.ttl("e")).isBetween(99L, 100L);
+        assertThat(jedis.psetex("p", 100_000, "v")).isEqualTo("OK");
+        assertThat(jedis.getSet("n", "3")).isEqualTo("1");
+        assertThat(jedis.getEx(
+                        "e",
+                        redis.clients.jedis.params.GetExParams.getExParams().persist()))
+                .isEqualTo("v");
+        assertThat(jedis.ttl("e")).isEqualTo(-1);
+        jedis.set("s", "Hello World");
+        assertThat(jedis.getrange("s", -5, -1)).isEqualTo("World");
+        assertThat(jedis.setrange("s", 6, "Redis")).isEqualTo(11);
+        assertThat(jedis.msetnx("m1", "a", "m2", "b")).isEqualTo(1);
+        assertThat(jedis.msetnx("m2", "x", "m3", "y")).isZero();
+        assertThat(jedis.incrByFloat("f", 10.5)).isEqualTo(10.5);
+        assertThat(jedis.setbit("b", 7, true)).isFalse();
+        assertThat(jedis.getbit("b", 7)).isTrue();
+        assertThat(jedis.bitcount("s")).isPositive();
+        jedis.mset("l1", "ohmytext", "l2", "mynewtext");
+        assertThat(jedis.lcs("l1", "l2", redis.clients.jedis.params.LCSParams.LCSParams())
+                        .getMatchString())
+                .isEqualTo("mytext");
+    }
+
+    @Test
     void expirePersistTtl() {
         jedis.set("k", "v");
         assertThat(jedis.ttl("k")).isEqualTo(-1);

@@ -41,6 +41,19 @@ final class CommandTable {
     static final int QUIT = 31;
     static final int MOVE = 32;
     static final int SWAPDB = 33;
+    static final int SETNX = 34;
+    static final int SETEX = 35;
+    static final int PSETEX = 36;
+    static final int GETSET = 37;
+    static final int GETEX = 38;
+    static final int GETRANGE = 39;
+    static final int SETRANGE = 40;
+    static final int MSETNX = 41;
+    static final int INCRBYFLOAT = 42;
+    static final int GETBIT = 43;
+    static final int SETBIT = 44;
+    static final int BITCOUNT = 45;
+    static final int LCS = 46;
 
     static final int CONFIG_GET = 101;
     static final int CONFIG_HELP = 102;
@@ -56,6 +69,7 @@ final class CommandTable {
     static final int CLIENT_HELP = 125;
 
     private static final List<String> READ_FAST = List.of("readonly", "fast");
+    private static final List<String> READONLY = List.of("readonly");
     private static final List<String> WRITE = List.of("write");
     private static final List<String> WRITE_FAST = List.of("write", "fast");
     private static final List<String> WRITE_DENYOOM = List.of("write", "denyoom");
@@ -79,6 +93,19 @@ final class CommandTable {
             top(DECRBY, "decrby", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
             top(APPEND, "append", 3, WRITE_DENYOOM, 1, 1, 1),
             top(STRLEN, "strlen", 2, READ_FAST, 1, 1, 1),
+            top(SETNX, "setnx", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(SETEX, "setex", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(PSETEX, "psetex", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(GETSET, "getset", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(GETEX, "getex", -2, WRITE_FAST, 1, 1, 1),
+            top(GETRANGE, "getrange", 4, READONLY, 1, 1, 1),
+            top(SETRANGE, "setrange", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(MSETNX, "msetnx", -3, WRITE_DENYOOM, 1, -1, 2),
+            top(INCRBYFLOAT, "incrbyfloat", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(GETBIT, "getbit", 3, READ_FAST, 1, 1, 1),
+            top(SETBIT, "setbit", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(BITCOUNT, "bitcount", -2, READONLY, 1, 1, 1),
+            top(LCS, "lcs", -3, READONLY, 1, 2, 1),
             top(MGET, "mget", -2, READ_FAST, 1, -1, 1),
             top(MSET, "mset", -3, WRITE_DENYOOM, 1, -1, 2),
             top(EXPIRE, "expire", -3, WRITE_FAST, 1, 1, 1),

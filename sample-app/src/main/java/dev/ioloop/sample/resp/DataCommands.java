@@ -16,10 +16,11 @@ final class DataCommands {
     private static final byte[] PX = Ascii.lower("px");
     private static final byte[] EXAT = Ascii.lower("exat");
     private static final byte[] PXAT = Ascii.lower("pxat");
+    private static final byte[] PERSIST = Ascii.lower("persist");
 
     private static final int NO_UNIT = 0;
-    private static final int UNIT_EX = 1;
-    private static final int UNIT_PX = 2;
+    static final int UNIT_EX = 1;
+    static final int UNIT_PX = 2;
     private static final int UNIT_EXAT = 3;
     private static final int UNIT_PXAT = 4;
 
@@ -93,31 +94,30 @@ final class DataCommands {
         }
         long deadline = Keyspace.NO_EXPIRY;
         if (expireArg > 0) {
-            if (!a.parseLong(expireArg)) {
-                out.appendRaw(Replies.ERR_NOT_INTEGER);
+            deadline = deadline(db, a, expireArg, unit, "set", out);
+            if (deadline == Keyspace.NO_EXPIRY) {
                 return;
             }
-            long ms = a.number;
-            boolean seconds = unit == UNIT_EX || unit == UNIT_EXAT;
-            if (ms <= 0 || (seconds && ms > Long.MAX_VALUE / 1000)) {
-                invalidExpireTime(out, "set");
-                return;
-            }
-            if (seconds) {
-                ms *= 1000;
-            }
-            if (unit == UNIT_EX || unit == UNIT_PX) {
-                // Redis tests the sum for <= 0; testing for overflow itself also suits a clock that
-                // is not wall time and may be negative (a monotonic one).
-                long now = db.nowMillis();
-                if (now > 0 && ms > Long.MAX_VALUE - now) {
-                    invalidExpireTime(out, "set");
-                    return;
-                }
-                ms += now;
-            }
-            deadline = ms;
         }
+        setGeneric(db, a, 2, nx, xx, get, keepTtl, deadline, Replies.OK, Replies.NULL_BULK, out);
+    }
+
+    /**
+     * Redis's {@code setGenericCommand}: stores argument {@code valueArg} under argument 1 unless NX or XX say no,
+     * replying {@code ok} or {@code abort}, or the old value with GET.
+     */
+    private void setGeneric(
+            Db db,
+            Args a,
+            int valueArg,
+            boolean nx,
+            boolean xx,
+            boolean get,
+            boolean keepTtl,
+            long deadline,
+            byte[] ok,
+            byte[] abort,
+            ReplyBuffer out) {
         Db.Entry e = lookup(db, a, 1);
         if (get) {
             if (wrongType(e, out)) {
@@ -127,17 +127,109 @@ final class DataCommands {
         }
         if ((nx && e != null) || (xx && e == null)) {
             if (!get) {
-                out.appendRaw(Replies.NULL_BULK);
+                out.appendRaw(abort);
             }
             return;
         }
-        e = db.put(e, a.buf, a.off[1], a.len[1], a.buf, a.off[2], a.len[2], keepTtl);
+        e = db.put(e, a.buf, a.off[1], a.len[1], a.buf, a.off[valueArg], a.len[valueArg], keepTtl);
         if (deadline != Keyspace.NO_EXPIRY) {
             db.expireAt(e, deadline);
         }
         touch(db, a, 1);
         if (!get) {
-            out.appendRaw(Replies.OK);
+            out.appendRaw(ok);
+        }
+    }
+
+    /**
+     * The absolute deadline in milliseconds that argument {@code arg} gives in {@code unit}, as Redis's
+     * {@code getExpireMillisecondsOrReply}; after replying the error, {@link Keyspace#NO_EXPIRY} if it is not a
+     * positive integer or overflows.
+     */
+    static long deadline(Db db, Args a, int arg, int unit, String command, ReplyBuffer out) {
+        if (!a.parseLong(arg)) {
+            out.appendRaw(Replies.ERR_NOT_INTEGER);
+            return Keyspace.NO_EXPIRY;
+        }
+        long ms = a.number;
+        boolean seconds = unit == UNIT_EX || unit == UNIT_EXAT;
+        if (ms <= 0 || (seconds && ms > Long.MAX_VALUE / 1000)) {
+            invalidExpireTime(out, command);
+            return Keyspace.NO_EXPIRY;
+        }
+        if (seconds) {
+            ms *= 1000;
+        }
+        if (unit == UNIT_EX || unit == UNIT_PX) {
+            // Redis tests the sum for <= 0; testing for overflow itself also suits a clock that
+            // is not wall time and may be negative (a monotonic one).
+            long now = db.nowMillis();
+            if (now > 0 && ms > Long.MAX_VALUE - now) {
+                invalidExpireTime(out, command);
+                return Keyspace.NO_EXPIRY;
+            }
+            ms += now;
+        }
+        return ms;
+    }
+
+    /** SETNX key value: 1 if set, 0 if the key existed. */
+    void setnx(Db db, Args a, ReplyBuffer out) {
+        setGeneric(db, a, 2, true, false, false, false, Keyspace.NO_EXPIRY, Replies.ONE, Replies.ZERO, out);
+    }
+
+    /** SETEX key seconds value and PSETEX key milliseconds value. */
+    void setex(Db db, Args a, ReplyBuffer out, boolean seconds) {
+        long deadline = deadline(db, a, 2, seconds ? UNIT_EX : UNIT_PX, seconds ? "setex" : "psetex", out);
+        if (deadline != Keyspace.NO_EXPIRY) {
+            setGeneric(db, a, 3, false, false, false, false, deadline, Replies.OK, Replies.NULL_BULK, out);
+        }
+    }
+
+    /** GETSET key value: the old value; the new one has no TTL. */
+    void getset(Db db, Args a, ReplyBuffer out) {
+        setGeneric(db, a, 2, false, false, true, false, Keyspace.NO_EXPIRY, Replies.OK, Replies.NULL_BULK, out);
+    }
+
+    /** GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]: the value, and its TTL changed. */
+    void getex(Db db, Args a, ReplyBuffer out) {
+        boolean persist = false;
+        int unit = NO_UNIT;
+        int expireArg = -1;
+        for (int j = 2; j < a.count; j++) {
+            if (a.is(j, PERSIST) && unit == NO_UNIT) {
+                persist = true;
+            } else {
+                int u = j + 1 < a.count && !persist ? expireUnit(a, j, unit) : NO_UNIT;
+                if (u == NO_UNIT) {
+                    out.appendRaw(Replies.ERR_SYNTAX);
+                    return;
+                }
+                unit = u;
+                expireArg = ++j;
+            }
+        }
+        Db.Entry e = lookup(db, a, 1);
+        if (e == null) {
+            out.appendRaw(Replies.NULL_BULK);
+            return;
+        }
+        if (wrongType(e, out)) {
+            return;
+        }
+        long deadline = Keyspace.NO_EXPIRY;
+        if (expireArg > 0) {
+            deadline = deadline(db, a, expireArg, unit, "getex", out);
+            if (deadline == Keyspace.NO_EXPIRY) {
+                return;
+            }
+        }
+        bulkOrNull(e, out);
+        if (deadline != Keyspace.NO_EXPIRY) {
+            db.expireAt(e, deadline); // a deadline already past deletes the key
+            touch(db, a, 1);
+        } else if (persist && db.persist(e)) {
+            touch(db, a, 1);
         }
     }
 
@@ -275,5 +367,51 @@ final class DataCommands {
             touch(db, a, i);
         }
         out.appendRaw(Replies.OK);
+    }
+
+    /** MSETNX key value [key value ...]: sets them all, or none if any exists. */
+    void msetnx(Db db, Args a, ReplyBuffer out, CommandSpec spec) {
+        if (a.count % 2 == 0) {
+            out.appendError(spec.arityError);
+            return;
+        }
+        for (int i = 1; i < a.count; i += 2) {
+            if (lookup(db, a, i) != null) {
+                out.appendRaw(Replies.ZERO);
+                return;
+            }
+        }
+        for (int i = 1; i < a.count; i += 2) {
+            db.put(lookup(db, a, i), a.buf, a.off[i], a.len[i], a.buf, a.off[i + 1], a.len[i + 1], false);
+            touch(db, a, i);
+        }
+        out.appendRaw(Replies.ONE);
+    }
+
+    /** INCRBYFLOAT key increment, in {@link LongDouble} arithmetic as Redis; the key keeps its TTL. */
+    void incrByFloat(Db db, Args a, ReplyBuffer out) {
+        Db.Entry e = lookup(db, a, 1);
+        if (wrongType(e, out)) {
+            return;
+        }
+        java.math.BigDecimal value = e == null ? java.math.BigDecimal.ZERO : LongDouble.parse(e.value, 0, e.length);
+        java.math.BigDecimal incr = value == null ? null : LongDouble.parse(a.buf, a.off[2], a.len[2]);
+        if (incr == null) {
+            out.appendError("ERR value is not a valid float");
+            return;
+        }
+        java.math.BigDecimal sum = LongDouble.add(value, incr);
+        if (sum == null) {
+            out.appendError("ERR increment would produce NaN or Infinity");
+            return;
+        }
+        byte[] text = LongDouble.format(sum).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (e == null) {
+            db.insert(a.buf, a.off[1], a.len[1], text);
+        } else {
+            e.replaceValue(text, 0, text.length);
+        }
+        touch(db, a, 1);
+        out.appendBulk(text);
     }
 }

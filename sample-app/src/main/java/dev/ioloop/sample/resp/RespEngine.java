@@ -27,6 +27,7 @@ public final class RespEngine {
     private final Keyspace keyspace;
     private final DataCommands data;
     private final KeyCommands keys;
+    private final StringRangeCommands ranges;
     private final ServerCommands server;
     /** Copy of a direct read buffer, which has no array to parse in place; reused for every read. */
     private byte[] scratch = new byte[0];
@@ -39,6 +40,7 @@ public final class RespEngine {
         this.keyspace = keyspace;
         this.data = new DataCommands(limits);
         this.keys = new KeyCommands(keyspace, limits);
+        this.ranges = new StringRangeCommands(limits);
         this.server = new ServerCommands(keyspace, limits, info);
     }
 
@@ -215,6 +217,19 @@ public final class RespEngine {
             case CommandTable.GETDEL -> data.getdel(db, a, out);
             case CommandTable.APPEND -> data.append(db, a, out);
             case CommandTable.STRLEN -> data.strlen(db, a, out);
+            case CommandTable.SETNX -> data.setnx(db, a, out);
+            case CommandTable.SETEX -> data.setex(db, a, out, true);
+            case CommandTable.PSETEX -> data.setex(db, a, out, false);
+            case CommandTable.GETSET -> data.getset(db, a, out);
+            case CommandTable.GETEX -> data.getex(db, a, out);
+            case CommandTable.MSETNX -> data.msetnx(db, a, out, cmd);
+            case CommandTable.INCRBYFLOAT -> data.incrByFloat(db, a, out);
+            case CommandTable.GETRANGE -> ranges.getrange(db, a, out);
+            case CommandTable.SETRANGE -> ranges.setrange(db, a, out);
+            case CommandTable.GETBIT -> ranges.getbit(db, a, out);
+            case CommandTable.SETBIT -> ranges.setbit(db, a, out);
+            case CommandTable.BITCOUNT -> ranges.bitcount(db, a, out);
+            case CommandTable.LCS -> ranges.lcs(db, a, out);
             case CommandTable.DEL -> keys.del(db, a, out);
             case CommandTable.EXISTS -> keys.exists(db, a, out);
             case CommandTable.EXPIRE -> keys.expire(db, a, out, true, "expire");
