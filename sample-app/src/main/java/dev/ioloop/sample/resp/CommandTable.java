@@ -54,6 +54,20 @@ final class CommandTable {
     static final int SETBIT = 44;
     static final int BITCOUNT = 45;
     static final int LCS = 46;
+    static final int RENAME = 47;
+    static final int RENAMENX = 48;
+    static final int TYPE = 49;
+    static final int RANDOMKEY = 50;
+    static final int SCAN = 51;
+    static final int COPY = 52;
+    static final int UNLINK = 53;
+    static final int TOUCH = 54;
+    static final int EXPIREAT = 55;
+    static final int PEXPIREAT = 56;
+    static final int EXPIRETIME = 57;
+    static final int PEXPIRETIME = 58;
+    static final int TIME = 59;
+    static final int OBJECT = 60;
 
     static final int CONFIG_GET = 101;
     static final int CONFIG_HELP = 102;
@@ -67,6 +81,11 @@ final class CommandTable {
     static final int CLIENT_SETNAME = 123;
     static final int CLIENT_SETINFO = 124;
     static final int CLIENT_HELP = 125;
+    static final int OBJECT_ENCODING = 131;
+    static final int OBJECT_FREQ = 132;
+    static final int OBJECT_IDLETIME = 133;
+    static final int OBJECT_REFCOUNT = 134;
+    static final int OBJECT_HELP = 135;
 
     private static final List<String> READ_FAST = List.of("readonly", "fast");
     private static final List<String> READONLY = List.of("readonly");
@@ -114,6 +133,29 @@ final class CommandTable {
             top(PTTL, "pttl", 2, READ_FAST, 1, 1, 1),
             top(PERSIST, "persist", 2, WRITE_FAST, 1, 1, 1),
             top(KEYS, "keys", 2, List.of("readonly"), 0, 0, 0),
+            top(RENAME, "rename", 3, WRITE, 1, 2, 1),
+            top(RENAMENX, "renamenx", 3, WRITE_FAST, 1, 2, 1),
+            top(TYPE, "type", 2, READ_FAST, 1, 1, 1),
+            top(RANDOMKEY, "randomkey", 1, READONLY, 0, 0, 0),
+            top(SCAN, "scan", -2, READONLY, 0, 0, 0),
+            top(COPY, "copy", -3, WRITE_DENYOOM, 1, 2, 1),
+            top(UNLINK, "unlink", -2, WRITE_FAST, 1, -1, 1),
+            top(TOUCH, "touch", -2, READ_FAST, 1, -1, 1),
+            top(EXPIREAT, "expireat", -3, WRITE_FAST, 1, 1, 1),
+            top(PEXPIREAT, "pexpireat", -3, WRITE_FAST, 1, 1, 1),
+            top(EXPIRETIME, "expiretime", 2, READ_FAST, 1, 1, 1),
+            top(PEXPIRETIME, "pexpiretime", 2, READ_FAST, 1, 1, 1),
+            top(TIME, "time", 1, STALE_FAST, 0, 0, 0),
+            container(
+                    OBJECT,
+                    "object",
+                    -2,
+                    List.of(
+                            sub(OBJECT_ENCODING, "object", "encoding", 3, READONLY),
+                            sub(OBJECT_FREQ, "object", "freq", 3, READONLY),
+                            sub(OBJECT_IDLETIME, "object", "idletime", 3, READONLY),
+                            sub(OBJECT_REFCOUNT, "object", "refcount", 3, READONLY),
+                            sub(OBJECT_HELP, "object", "help", 2, STALE))),
             top(DBSIZE, "dbsize", 1, READ_FAST, 0, 0, 0),
             top(FLUSHALL, "flushall", -1, WRITE, 0, 0, 0),
             top(FLUSHDB, "flushdb", -1, WRITE, 0, 0, 0),

@@ -23,6 +23,8 @@ final class Db {
     static final int SET = 2;
     static final int HASH = 3;
 
+    static final long MAX_TIMER_DELAY = 1L << 40;
+
     private final Keyspace keyspace;
     private final HashTable<Entry> table = new HashTable<>();
     /** The database's number: changes on SWAPDB, which swaps the contents of two numbers. */
@@ -153,7 +155,7 @@ final class Db {
             volatileKeys++;
         }
         e.expireAt = deadline;
-        e.timer = keyspace.scheduler().schedule(deadline - now, e);
+        e.timer = keyspace.scheduler().schedule(timerDelay(deadline, now), e);
         return true;
     }
 
@@ -240,8 +242,24 @@ final class Db {
             expired(e);
         } else {
             // The loop's timer clock and nowMillis() may drift apart; wait for the rest of the TTL.
-            e.timer = keyspace.scheduler().schedule(e.expireAt - now, e);
+            e.timer = keyspace.scheduler().schedule(timerDelay(e.expireAt, now), e);
         }
+    }
+
+    /**
+     * The timer's delay for a deadline: at most {@link #MAX_TIMER_DELAY} (about 35 years), since PEXPIREAT takes any
+     * 64-bit time and a loop's timer works in nanoseconds; a timer that fires before the deadline is set again.
+     */
+    private static long timerDelay(long deadline, long now) {
+        return Math.min(deadline - now, MAX_TIMER_DELAY);
+    }
+
+    /** Copies a list, set or hash value (COPY). */
+    static Object copyOf(Object data) {
+        if (data instanceof RespList l) {
+            return l.copy();
+        }
+        return data instanceof RespSet set ? set.copy() : ((RespHash) data).copy();
     }
 
     /**

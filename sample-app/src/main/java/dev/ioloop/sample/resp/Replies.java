@@ -28,7 +28,7 @@ final class Replies {
 
     private Replies() {}
 
-    private static byte[] encoded(String s) {
+    static byte[] encoded(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -57,6 +57,13 @@ final class RespHash {
         return f != null && fields.remove(f);
     }
 
+    RespHash copy() {
+        RespHash c = new RespHash();
+        fields.forEach(f -> c.fields.add(new Field(f.key, f.value.clone())));
+        c.hashtable = hashtable;
+        return c;
+    }
+
     String encoding() {
         return hashtable ? "hashtable" : "listpack";
     }

@@ -76,6 +76,14 @@ final class RespList {
         head = 0;
     }
 
+    RespList copy() {
+        RespList c = new RespList();
+        for (int i = 0; i < size; i++) {
+            c.addLast(get(i).clone());
+        }
+        return c;
+    }
+
     @Override
     public String toString() {
         return "RespList[size=" + size + ", capacity=" + ring.length + "]";

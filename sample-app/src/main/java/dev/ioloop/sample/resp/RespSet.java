@@ -49,6 +49,13 @@ final class RespSet {
         return m != null && members.remove(m);
     }
 
+    RespSet copy() {
+        RespSet c = new RespSet();
+        members.forEach(m -> c.members.add(new Member(m.key)));
+        c.hashtable = hashtable;
+        return c;
+    }
+
     String encoding() {
         return hashtable ? "hashtable" : "intset";
     }

@@ -53,6 +53,14 @@ final class ServerCommands {
         }
     }
 
+    /** TIME: the Unix time in seconds and microseconds, from the keyspace's clock (millisecond resolution). */
+    void time(ReplyBuffer out) {
+        long now = keyspace.nowMillis();
+        out.appendArrayHeader(2);
+        out.appendBulk(Long.toString(Math.floorDiv(now, 1000)));
+        out.appendBulk(Long.toString(Math.floorMod(now, 1000) * 1000));
+    }
+
     void echo(Args a, ReplyBuffer out) {
         out.appendBulk(a.buf, a.off[1], a.len[1]);
     }
@@ -63,7 +71,7 @@ final class ServerCommands {
     }
 
     /** The subcommand in argument 1 of a container command, or null after replying with the error. */
-    private static CommandSpec subcommand(Args a, CommandSpec container, ReplyBuffer out) {
+    static CommandSpec subcommand(Args a, CommandSpec container, ReplyBuffer out) {
         CommandSpec sub = container.subcommand(a.buf, a.off[1], a.len[1]);
         if (sub == null) {
             out.appendError("ERR unknown subcommand '" + a.latin1(1, 128) + "'. Try "

@@ -1,15 +1,21 @@
 package dev.ioloop.sample.resp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,6 +68,57 @@ class RedisSideBySideTests {
                     }
                     assertThat(diffs).isEmpty();
                 }));
+    }
+
+    /**
+     * What depends on time or chance, compared by shape: TIME is two integers, the seconds within a few of each
+     * other; RANDOMKEY returns one of the keys; a whole SCAN returns the same set of keys, whatever its order and
+     * cursors.
+     */
+    @Test
+    void repliesThatDependOnTimeOrChanceHaveTheSameShape() {
+        try (TranscriptTarget.Redis live = new TranscriptTarget.Redis(redis);
+                TranscriptTarget.Engine engine = new TranscriptTarget.Engine()) {
+            for (TranscriptTarget t : List.of(live, engine)) {
+                for (int i = 0; i < 300; i++) {
+                    t.call('A', args("SET", "key:" + i, "v"));
+                }
+            }
+            String[] ourTime = text(engine.call('A', args("TIME"))).split("\r\n");
+            String[] theirTime = text(live.call('A', args("TIME"))).split("\r\n");
+            assertThat(ourTime).hasSize(5);
+            assertThat(ourTime[0]).isEqualTo(theirTime[0]).isEqualTo("*2");
+            assertThat(Long.parseLong(ourTime[2])).isCloseTo(Long.parseLong(theirTime[2]), within(5L));
+            assertThat(Long.parseLong(ourTime[4])).isBetween(0L, 999_999L);
+            for (TranscriptTarget t : List.of(live, engine)) {
+                assertThat(text(t.call('A', args("RANDOMKEY")))).matches("\\$\\d+\r\nkey:\\d+\r\n");
+            }
+            assertThat(scanAll(engine)).hasSize(300).isEqualTo(scanAll(live));
+        }
+    }
+
+    private static Set<String> scanAll(TranscriptTarget t) {
+        Set<String> keys = new HashSet<>();
+        String cursor = "0";
+        do {
+            String[] lines =
+                    text(t.call('A', args("SCAN", cursor, "COUNT", "20"))).split("\r\n");
+            cursor = lines[2];
+            for (int i = 5; i < lines.length; i += 2) {
+                keys.add(lines[i]);
+            }
+        } while (!cursor.equals("0"));
+        return keys;
+    }
+
+    private static List<byte[]> args(String... args) {
+        return Arrays.stream(args)
+                .map(a -> a.getBytes(StandardCharsets.ISO_8859_1))
+                .toList();
+    }
+
+    private static String text(byte[] reply) {
+        return new String(reply, StandardCharsets.ISO_8859_1);
     }
 
     /** Recorded replies that redis-server no longer gives: the transcript needs recording again. */
