@@ -105,6 +105,26 @@ class RespCommandsTests extends SampleServerTestSupport {
     }
 
     @Test
+    void transactionsWithWatch() {
+        jedis.set("balance", "10");
+        jedis.watch("balance");
+        redis.clients.jedis.Transaction tx = jedis.multi();
+        tx.decrBy("balance", 3);
+        tx.get("balance");
+        assertThat(tx.exec()).containsExactly(7L, "7");
+        jedis.watch("balance");
+        try (var other = newClient()) {
+            other.set("balance", "100");
+        }
+        tx = jedis.multi();
+        tx.decrBy("balance", 3);
+        assertThat(tx.exec())
+                .as("a watched key changed: EXEC answers a null array")
+                .isNull();
+        assertThat(jedis.get("balance")).isEqualTo("100");
+    }
+
+    @Test
     void expirePersistTtl() {
         jedis.set("k", "v");
         assertThat(jedis.ttl("k")).isEqualTo(-1);

@@ -68,6 +68,11 @@ final class CommandTable {
     static final int PEXPIRETIME = 58;
     static final int TIME = 59;
     static final int OBJECT = 60;
+    static final int MULTI = 61;
+    static final int EXEC = 62;
+    static final int DISCARD = 63;
+    static final int WATCH = 64;
+    static final int UNWATCH = 65;
 
     static final int CONFIG_GET = 101;
     static final int CONFIG_HELP = 102;
@@ -190,6 +195,11 @@ final class CommandTable {
                             sub(CLIENT_SETNAME, "client", "setname", 3, CONN),
                             sub(CLIENT_SETINFO, "client", "setinfo", 4, CONN),
                             sub(CLIENT_HELP, "client", "help", 2, CONN))),
+            top(MULTI, "multi", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),
+            top(EXEC, "exec", 1, List.of("noscript", "loading", "stale", "skip_slowlog"), 0, 0, 0),
+            top(DISCARD, "discard", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),
+            top(WATCH, "watch", -2, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 1, -1, 1),
+            top(UNWATCH, "unwatch", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),
             top(HELLO, "hello", -1, CONN, 0, 0, 0),
             top(QUIT, "quit", -1, CONN, 0, 0, 0));
 

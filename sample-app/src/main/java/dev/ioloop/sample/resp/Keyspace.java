@@ -127,6 +127,11 @@ public final class Keyspace {
 
     // ---------------------------------------------------------------- WATCH
 
+    /** Number of distinct keys watched by some client, for tests and monitoring. */
+    int watchedKeys() {
+        return watchedKeys;
+    }
+
     /**
      * Adds a watch of the session's transaction on key {@code b[off, off+len)} in database {@code index}; false if it
      * already watches it. Remembers whether the key was already logically expired, as Redis 7.0 does.

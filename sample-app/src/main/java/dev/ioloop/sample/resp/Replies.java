@@ -23,6 +23,7 @@ final class Replies {
     static final byte[] ERR_NO_SUCH_KEY = encoded("-ERR no such key\r\n");
     static final byte[] QUEUED = encoded("+QUEUED\r\n");
     static final byte[] NULL_ARRAY = encoded("*-1\r\n");
+    static final byte[] EXECABORT = encoded("-EXECABORT Transaction discarded because of previous errors.\r\n");
     static final byte[] ERR_STRING_TOO_LONG =
             encoded("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
 

@@ -190,15 +190,134 @@ public final class RespEngine {
         CommandSpec cmd = CommandTable.lookup(a.buf, a.off[0], a.len[0]);
         if (cmd == null) {
             unknownCommand(a, out);
+            refusedWhileQueuing(session);
             return;
         }
         if (!cmd.arityAccepts(a.count)) {
+            if (cmd.id == CommandTable.EXEC) {
+                // Redis answers a refused EXEC with EXECABORT, and ends the transaction if there is one.
+                out.appendError("EXECABORT Transaction discarded because of: " + cmd.arityError.substring(4));
+                if (session.inMulti()) {
+                    session.transaction().discard(keyspace);
+                }
+                return;
+            }
             out.appendError(cmd.arityError);
+            refusedWhileQueuing(session);
+            return;
+        }
+        if (session.inMulti() && !cmd.runsInMulti) {
+            queue(session, cmd, a, out);
             return;
         }
         run(session, cmd, a, out);
         // Counted after the command, so INFO does not count itself, as in Redis.
         server.commandsProcessed++;
+    }
+
+    /** A command refused before it ran (unknown, wrong arity): inside MULTI, EXEC will answer EXECABORT. */
+    private static void refusedWhileQueuing(RespSession session) {
+        if (session.inMulti()) {
+            session.transaction().dirtyExec = true;
+        }
+    }
+
+    /**
+     * Queues a command between MULTI and EXEC, after the checks Redis makes before queuing: a container command's
+     * subcommand must exist and accept its arity. Everything else is found out when EXEC runs it.
+     */
+    private void queue(RespSession session, CommandSpec cmd, Args a, ReplyBuffer out) {
+        if (!cmd.subcommands.isEmpty() && a.count >= 2) {
+            CommandSpec sub = cmd.subcommand(a.buf, a.off[1], a.len[1]);
+            if (sub == null) {
+                out.appendError("ERR unknown subcommand '" + a.latin1(1, 128) + "'. Try "
+                        + a.latin1(0).toUpperCase(java.util.Locale.ROOT) + " HELP.");
+                refusedWhileQueuing(session);
+                return;
+            }
+            if (!sub.arityAccepts(a.count)) {
+                out.appendError(sub.arityError);
+                refusedWhileQueuing(session);
+                return;
+            }
+        }
+        session.transaction().queue(a);
+        out.appendRaw(Replies.QUEUED);
+    }
+
+    /**
+     * EXEC: fails with EXECABORT if a command was refused while queuing, with a null array if a watched key was
+     * modified (or expired) since WATCH, and otherwise runs the queued commands one after the other and answers an
+     * array of their replies. Nothing else runs in between, since nothing else runs on this thread: the transaction
+     * is atomic by construction.
+     */
+    private void exec(RespSession session, ReplyBuffer out) {
+        Transaction tx = session.transaction();
+        if (tx == null || !tx.multi) {
+            out.appendError("ERR EXEC without MULTI");
+            return;
+        }
+        for (Transaction.Watch w : tx.watches()) {
+            if (keyspace.watchedKeyExpired(w)) {
+                tx.dirtyCas = true;
+                break;
+            }
+        }
+        if (tx.dirtyExec || tx.dirtyCas) {
+            out.appendRaw(tx.dirtyExec ? Replies.EXECABORT : Replies.NULL_ARRAY);
+            tx.discard(keyspace);
+            return;
+        }
+        tx.unwatchAll(keyspace);
+        java.util.List<Args> commands = java.util.List.copyOf(tx.queued());
+        tx.discard(keyspace);
+        out.appendArrayHeader(commands.size());
+        for (Args q : commands) {
+            run(session, CommandTable.lookup(q.buf, q.off[0], q.len[0]), q, out);
+            server.commandsProcessed++;
+        }
+    }
+
+    private void multi(RespSession session, ReplyBuffer out) {
+        if (session.inMulti()) {
+            out.appendError("ERR MULTI calls can not be nested");
+            return;
+        }
+        session.transactionCreated(keyspace).multi = true;
+        out.appendRaw(Replies.OK);
+    }
+
+    private void discard(RespSession session, ReplyBuffer out) {
+        if (!session.inMulti()) {
+            out.appendError("ERR DISCARD without MULTI");
+            return;
+        }
+        session.transaction().discard(keyspace);
+        out.appendRaw(Replies.OK);
+    }
+
+    /** WATCH key [key ...] in the selected database; a no-op once a watched key changed, as in Redis. */
+    private void watch(RespSession session, Args a, ReplyBuffer out) {
+        if (session.inMulti()) {
+            out.appendError("ERR WATCH inside MULTI is not allowed");
+            return;
+        }
+        Transaction tx = session.transactionCreated(keyspace);
+        if (!tx.dirtyCas) {
+            for (int i = 1; i < a.count; i++) {
+                keyspace.watch(tx, session.db, a.buf, a.off[i], a.len[i]);
+            }
+        }
+        out.appendRaw(Replies.OK);
+    }
+
+    private void unwatch(RespSession session, ReplyBuffer out) {
+        Transaction tx = session.transaction();
+        if (tx != null) {
+            tx.unwatchAll(keyspace);
+            tx.dirtyCas = false;
+        }
+        out.appendRaw(Replies.OK);
     }
 
     /** Runs a command whose name and arity were checked. */
@@ -250,6 +369,11 @@ public final class RespEngine {
             case CommandTable.EXPIRETIME -> keys.ttl(db, a, out, false, true);
             case CommandTable.PEXPIRETIME -> keys.ttl(db, a, out, true, true);
             case CommandTable.TIME -> server.time(out);
+            case CommandTable.MULTI -> multi(session, out);
+            case CommandTable.EXEC -> exec(session, out);
+            case CommandTable.DISCARD -> discard(session, out);
+            case CommandTable.WATCH -> watch(session, a, out);
+            case CommandTable.UNWATCH -> unwatch(session, out);
             case CommandTable.PERSIST -> keys.persist(db, a, out);
             case CommandTable.KEYS -> keys.keys(db, a, out);
             case CommandTable.DBSIZE -> keys.dbsize(db, out);

@@ -146,17 +146,22 @@ final class StringRangeCommands {
             return;
         }
         int byteIndex = (int) (offset >> 3);
+        boolean grown = true;
         if (e == null) {
             e = db.insert(a.buf, a.off[1], a.len[1], new byte[byteIndex + 1]);
         } else if (byteIndex >= e.length) {
             e.ensureCapacity(byteIndex + 1);
             java.util.Arrays.fill(e.value, e.length, byteIndex + 1, (byte) 0);
             e.length = byteIndex + 1;
+        } else {
+            grown = false;
         }
         int mask = 0x80 >> (offset & 7);
         boolean was = (e.value[byteIndex] & mask) != 0;
         e.value[byteIndex] = (byte) (on ? e.value[byteIndex] | mask : e.value[byteIndex] & ~mask);
-        touch(db, a, 1);
+        if (grown || was != on) {
+            touch(db, a, 1); // like Redis, setting a bit to the value it has changes nothing
+        }
         out.appendRaw(was ? Replies.ONE : Replies.ZERO);
     }
 
