@@ -105,6 +105,32 @@ class RespCommandsTests extends SampleServerTestSupport {
     }
 
     @Test
+    void listsSetsAndHashes() {
+        assertThat(jedis.rpush("l", "a", "b", "c")).isEqualTo(3);
+        assertThat(jedis.lpush("l", "z")).isEqualTo(4);
+        assertThat(jedis.lrange("l", 0, -1)).containsExactly("z", "a", "b", "c");
+        assertThat(jedis.lindex("l", -1)).isEqualTo("c");
+        assertThat(jedis.lpop("l", 2)).containsExactly("z", "a");
+        assertThat(jedis.rpop("l")).isEqualTo("c");
+        assertThat(jedis.llen("l")).isEqualTo(1);
+        assertThat(jedis.sadd("s", "x", "y", "x")).isEqualTo(2);
+        assertThat(jedis.smembers("s")).containsExactlyInAnyOrder("x", "y");
+        assertThat(jedis.sismember("s", "y")).isTrue();
+        assertThat(jedis.srandmember("s")).isIn("x", "y");
+        assertThat(jedis.spop("s", 5)).containsExactlyInAnyOrder("x", "y");
+        assertThat(jedis.exists("s")).isFalse();
+        assertThat(jedis.hset("h", java.util.Map.of("f", "1", "g", "2"))).isEqualTo(2);
+        assertThat(jedis.hincrBy("h", "f", 41)).isEqualTo(42);
+        assertThat(jedis.hgetAll("h")).containsEntry("f", "42").containsEntry("g", "2");
+        assertThat(jedis.hdel("h", "g")).isEqualTo(1);
+        assertThat(jedis.hexists("h", "g")).isFalse();
+        assertThat(jedis.hlen("h")).isEqualTo(1);
+        assertThatThrownBy(() -> jedis.get("h"))
+                .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+        assertThat(jedis.type("h")).isEqualTo("hash");
+    }
+
+    @Test
     void transactionsWithWatch() {
         jedis.set("balance", "10");
         jedis.watch("balance");

@@ -73,6 +73,27 @@ final class CommandTable {
     static final int DISCARD = 63;
     static final int WATCH = 64;
     static final int UNWATCH = 65;
+    static final int LPUSH = 66;
+    static final int RPUSH = 67;
+    static final int LPOP = 68;
+    static final int RPOP = 69;
+    static final int LLEN = 70;
+    static final int LRANGE = 71;
+    static final int LINDEX = 72;
+    static final int SADD = 73;
+    static final int SREM = 74;
+    static final int SMEMBERS = 75;
+    static final int SISMEMBER = 76;
+    static final int SCARD = 77;
+    static final int SRANDMEMBER = 78;
+    static final int SPOP = 79;
+    static final int HSET = 80;
+    static final int HGET = 81;
+    static final int HDEL = 82;
+    static final int HGETALL = 83;
+    static final int HLEN = 84;
+    static final int HEXISTS = 85;
+    static final int HINCRBY = 86;
 
     static final int CONFIG_GET = 101;
     static final int CONFIG_HELP = 102;
@@ -195,6 +216,27 @@ final class CommandTable {
                             sub(CLIENT_SETNAME, "client", "setname", 3, CONN),
                             sub(CLIENT_SETINFO, "client", "setinfo", 4, CONN),
                             sub(CLIENT_HELP, "client", "help", 2, CONN))),
+            top(LPUSH, "lpush", -3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(RPUSH, "rpush", -3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(LPOP, "lpop", -2, WRITE_FAST, 1, 1, 1),
+            top(RPOP, "rpop", -2, WRITE_FAST, 1, 1, 1),
+            top(LLEN, "llen", 2, READ_FAST, 1, 1, 1),
+            top(LRANGE, "lrange", 4, READONLY, 1, 1, 1),
+            top(LINDEX, "lindex", 3, READONLY, 1, 1, 1),
+            top(SADD, "sadd", -3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(SREM, "srem", -3, WRITE_FAST, 1, 1, 1),
+            top(SMEMBERS, "smembers", 2, READONLY, 1, 1, 1),
+            top(SISMEMBER, "sismember", 3, READ_FAST, 1, 1, 1),
+            top(SCARD, "scard", 2, READ_FAST, 1, 1, 1),
+            top(SRANDMEMBER, "srandmember", -2, READONLY, 1, 1, 1),
+            top(SPOP, "spop", -2, WRITE_FAST, 1, 1, 1),
+            top(HSET, "hset", -4, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(HGET, "hget", 3, READ_FAST, 1, 1, 1),
+            top(HDEL, "hdel", -3, WRITE_FAST, 1, 1, 1),
+            top(HGETALL, "hgetall", 2, READONLY, 1, 1, 1),
+            top(HLEN, "hlen", 2, READ_FAST, 1, 1, 1),
+            top(HEXISTS, "hexists", 3, READ_FAST, 1, 1, 1),
+            top(HINCRBY, "hincrby", 4, WRITE_DENYOOM_FAST, 1, 1, 1),
             top(MULTI, "multi", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),
             top(EXEC, "exec", 1, List.of("noscript", "loading", "stale", "skip_slowlog"), 0, 0, 0),
             top(DISCARD, "discard", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),

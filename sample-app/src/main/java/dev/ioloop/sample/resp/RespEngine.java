@@ -28,6 +28,9 @@ public final class RespEngine {
     private final DataCommands data;
     private final KeyCommands keys;
     private final StringRangeCommands ranges;
+    private final ListCommands lists = new ListCommands();
+    private final SetCommands sets = new SetCommands();
+    private final HashCommands hashes = new HashCommands();
     private final ServerCommands server;
     /** Copy of a direct read buffer, which has no array to parse in place; reused for every read. */
     private byte[] scratch = new byte[0];
@@ -369,6 +372,27 @@ public final class RespEngine {
             case CommandTable.EXPIRETIME -> keys.ttl(db, a, out, false, true);
             case CommandTable.PEXPIRETIME -> keys.ttl(db, a, out, true, true);
             case CommandTable.TIME -> server.time(out);
+            case CommandTable.LPUSH -> lists.push(db, a, out, true);
+            case CommandTable.RPUSH -> lists.push(db, a, out, false);
+            case CommandTable.LPOP -> lists.pop(db, a, out, true, cmd);
+            case CommandTable.RPOP -> lists.pop(db, a, out, false, cmd);
+            case CommandTable.LLEN -> lists.llen(db, a, out);
+            case CommandTable.LRANGE -> lists.lrange(db, a, out);
+            case CommandTable.LINDEX -> lists.lindex(db, a, out);
+            case CommandTable.SADD -> sets.sadd(db, a, out);
+            case CommandTable.SREM -> sets.srem(db, a, out);
+            case CommandTable.SMEMBERS -> sets.smembers(db, a, out);
+            case CommandTable.SISMEMBER -> sets.sismember(db, a, out);
+            case CommandTable.SCARD -> sets.scard(db, a, out);
+            case CommandTable.SRANDMEMBER -> sets.srandmember(db, a, out, cmd);
+            case CommandTable.SPOP -> sets.spop(db, a, out);
+            case CommandTable.HSET -> hashes.hset(db, a, out, cmd);
+            case CommandTable.HGET -> hashes.hget(db, a, out);
+            case CommandTable.HDEL -> hashes.hdel(db, a, out);
+            case CommandTable.HGETALL -> hashes.hgetall(db, a, out);
+            case CommandTable.HLEN -> hashes.hlen(db, a, out);
+            case CommandTable.HEXISTS -> hashes.hexists(db, a, out);
+            case CommandTable.HINCRBY -> hashes.hincrby(db, a, out);
             case CommandTable.MULTI -> multi(session, out);
             case CommandTable.EXEC -> exec(session, out);
             case CommandTable.DISCARD -> discard(session, out);

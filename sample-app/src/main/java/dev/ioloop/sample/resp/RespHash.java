@@ -1,9 +1,15 @@
 package dev.ioloop.sample.resp;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
 /**
- * A hash value: fields in a {@link HashTable}, each node holding its field and value. It also remembers the encoding
- * Redis 7.0 would report: {@code listpack} while it never held more than {@value #MAX_LISTPACK_ENTRIES} fields nor a
- * field or value longer than {@value #MAX_LISTPACK_VALUE} bytes, {@code hashtable} from then on.
+ * A hash value: fields in a {@link HashTable}, each node holding its field and value. It also follows the encoding
+ * Redis 7.0 would use, because that decides the order HGETALL lists fields in: a {@code listpack} (insertion order)
+ * while it never held more than {@value #MAX_LISTPACK_ENTRIES} fields nor was given a field or value longer than
+ * {@value #MAX_LISTPACK_VALUE} bytes, a {@code hashtable} (table order) from then on; Redis never converts back.
  *
  * <p>Threading: the event-loop thread only.
  */
@@ -15,7 +21,8 @@ final class RespHash {
     static final int MAX_LISTPACK_VALUE = 64;
 
     final HashTable<Field> fields = new HashTable<>();
-    private boolean hashtable;
+    /** The fields in insertion order while the hash is a listpack; null once it is a hashtable. */
+    private List<Field> order = new ArrayList<>(4);
 
     /** A field and its value. */
     static final class Field extends HashTable.Node<Field> {
@@ -35,36 +42,68 @@ final class RespHash {
         return fields.get(b, off, len);
     }
 
+    /** An argument of HSET this long turns a listpack into a hashtable, whether or not it is stored. */
+    void noteLength(int length) {
+        if (length > MAX_LISTPACK_VALUE) {
+            order = null;
+        }
+    }
+
     /** Sets the field to {@code value} (taken, not copied); returns whether the field is new. */
     boolean put(byte[] b, int off, int len, byte[] value) {
-        if (len > MAX_LISTPACK_VALUE || value.length > MAX_LISTPACK_VALUE) {
-            hashtable = true;
-        }
         Field f = fields.get(b, off, len);
         if (f != null) {
             f.value = value;
             return false;
         }
-        fields.add(new Field(java.util.Arrays.copyOfRange(b, off, off + len), value));
-        if (fields.size() > MAX_LISTPACK_ENTRIES) {
-            hashtable = true;
+        f = new Field(Arrays.copyOfRange(b, off, off + len), value);
+        fields.add(f);
+        if (order != null) {
+            order.add(f);
+            if (fields.size() > MAX_LISTPACK_ENTRIES) {
+                order = null;
+            }
         }
         return true;
     }
 
     boolean remove(byte[] b, int off, int len) {
         Field f = fields.get(b, off, len);
-        return f != null && fields.remove(f);
+        if (f == null) {
+            return false;
+        }
+        fields.remove(f);
+        if (order != null) {
+            order.remove(f);
+        }
+        return true;
+    }
+
+    /** Every field, in the order Redis would list them. */
+    void forEachInOrder(Consumer<Field> action) {
+        if (order != null) {
+            order.forEach(action);
+        } else {
+            fields.forEach(action);
+        }
     }
 
     RespHash copy() {
         RespHash c = new RespHash();
-        fields.forEach(f -> c.fields.add(new Field(f.key, f.value.clone())));
-        c.hashtable = hashtable;
+        forEachInOrder(f -> {
+            Field copy = new Field(f.key, f.value.clone());
+            c.fields.add(copy);
+            if (c.order != null) {
+                c.order.add(copy);
+            }
+        });
+        if (order == null) {
+            c.order = null;
+        }
         return c;
     }
 
     String encoding() {
-        return hashtable ? "hashtable" : "listpack";
+        return order == null ? "hashtable" : "listpack";
     }
 }

@@ -73,7 +73,7 @@ class RedisSideBySideTests {
     /**
      * What depends on time or chance, compared by shape: TIME is two integers, the seconds within a few of each
      * other; RANDOMKEY returns one of the keys; a whole SCAN returns the same set of keys, whatever its order and
-     * cursors.
+     * cursors; SRANDMEMBER and SPOP return members, distinct or not and as many as their count says.
      */
     @Test
     void repliesThatDependOnTimeOrChanceHaveTheSameShape() {
@@ -94,7 +94,36 @@ class RedisSideBySideTests {
                 assertThat(text(t.call('A', args("RANDOMKEY")))).matches("\\$\\d+\r\nkey:\\d+\r\n");
             }
             assertThat(scanAll(engine)).hasSize(300).isEqualTo(scanAll(live));
+            for (TranscriptTarget t : List.of(live, engine)) {
+                t.call('A', args("SADD", "s", "a", "b", "c", "d", "e"));
+                assertThat(text(t.call('A', args("SRANDMEMBER", "s")))).matches("\\$1\r\n[a-e]\r\n");
+                assertThat(members(t.call('A', args("SRANDMEMBER", "s", "3"))))
+                        .hasSize(3)
+                        .doesNotHaveDuplicates();
+                assertThat(members(t.call('A', args("SRANDMEMBER", "s", "9"))))
+                        .hasSize(5)
+                        .doesNotHaveDuplicates();
+                assertThat(members(t.call('A', args("SRANDMEMBER", "s", "-9"))))
+                        .hasSize(9)
+                        .isSubsetOf(SET);
+                List<String> popped = members(t.call('A', args("SPOP", "s", "2")));
+                assertThat(popped).hasSize(2).isSubsetOf(SET).doesNotHaveDuplicates();
+                assertThat(text(t.call('A', args("SPOP", "s")))).matches("\\$1\r\n[a-e]\r\n");
+                assertThat(text(t.call('A', args("SCARD", "s")))).isEqualTo(":2\r\n");
+            }
         }
+    }
+
+    private static final List<String> SET = List.of("a", "b", "c", "d", "e");
+
+    /** The bulk strings of a flat array reply. */
+    private static List<String> members(byte[] reply) {
+        String[] lines = text(reply).split("\r\n");
+        List<String> members = new ArrayList<>();
+        for (int i = 2; i < lines.length; i += 2) {
+            members.add(lines[i]);
+        }
+        return members;
     }
 
     private static Set<String> scanAll(TranscriptTarget t) {
