@@ -96,6 +96,7 @@ final class HashTable<N extends HashTable.Node<N>> {
     }
 
     /** Adds a node whose key the caller knows to be absent. */
+    @SuppressWarnings("unchecked")
     void add(N node) {
         if (size >= buckets.length) {
             resize(buckets.length * 2);

@@ -202,6 +202,7 @@ public final class RespEngine {
                 out.appendError("EXECABORT Transaction discarded because of: " + cmd.arityError.substring(4));
                 if (session.inMulti()) {
                     session.transaction().discard(keyspace);
+                    session.releaseTransactionIfIdle();
                 }
                 return;
             }
@@ -269,11 +270,13 @@ public final class RespEngine {
         if (tx.dirtyExec || tx.dirtyCas) {
             out.appendRaw(tx.dirtyExec ? Replies.EXECABORT : Replies.NULL_ARRAY);
             tx.discard(keyspace);
+            session.releaseTransactionIfIdle();
             return;
         }
         tx.unwatchAll(keyspace);
         java.util.List<Args> commands = java.util.List.copyOf(tx.queued());
         tx.discard(keyspace);
+        session.releaseTransactionIfIdle();
         out.appendArrayHeader(commands.size());
         for (Args q : commands) {
             run(session, CommandTable.lookup(q.buf, q.off[0], q.len[0]), q, out);
@@ -296,6 +299,7 @@ public final class RespEngine {
             return;
         }
         session.transaction().discard(keyspace);
+        session.releaseTransactionIfIdle();
         out.appendRaw(Replies.OK);
     }
 
@@ -319,6 +323,7 @@ public final class RespEngine {
         if (tx != null) {
             tx.unwatchAll(keyspace);
             tx.dirtyCas = false;
+            session.releaseTransactionIfIdle();
         }
         out.appendRaw(Replies.OK);
     }

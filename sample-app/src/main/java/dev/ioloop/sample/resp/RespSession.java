@@ -99,6 +99,13 @@ public final class RespSession {
         return tx;
     }
 
+    /** Drops the transaction state once it holds nothing (after EXEC, DISCARD or UNWATCH), so an idle client pays none. */
+    void releaseTransactionIfIdle() {
+        if (tx != null && !tx.multi && tx.watches().isEmpty()) {
+            tx = null;
+        }
+    }
+
     /** Whether the client is between MULTI and EXEC or DISCARD. */
     boolean inMulti() {
         return tx != null && tx.multi;

@@ -83,9 +83,21 @@ class TransactionTests {
     }
 
     @Test
-    void aSessionThatNeverUsesTransactionsHasNoTransactionState() {
+    void aSessionHoldsTransactionStateOnlyWhileInMultiOrWatching() {
         h.call("SET", "a", "1");
         h.call("GET", "a");
+        assertThat(h.session.transaction()).isNull();
+        h.call("MULTI");
+        h.call("INCR", "a");
+        assertThat(h.session.transaction()).isNotNull();
+        h.call("EXEC");
+        assertThat(h.session.transaction()).isNull();
+        h.call("WATCH", "a");
+        h.call("MULTI");
+        h.call("DISCARD");
+        assertThat(h.session.transaction()).isNull();
+        h.call("WATCH", "a");
+        h.call("UNWATCH");
         assertThat(h.session.transaction()).isNull();
     }
 
