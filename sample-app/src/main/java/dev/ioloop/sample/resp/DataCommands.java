@@ -1,5 +1,8 @@
 package dev.ioloop.sample.resp;
 
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+
 /**
  * The string commands, with Redis 7's replies and error texts. Each method runs one command
  * whose arity was already checked; argument 0 is the command name.
@@ -394,18 +397,18 @@ final class DataCommands {
         if (wrongType(e, out)) {
             return;
         }
-        java.math.BigDecimal value = e == null ? java.math.BigDecimal.ZERO : LongDouble.parse(e.value, 0, e.length);
-        java.math.BigDecimal incr = value == null ? null : LongDouble.parse(a.buf, a.off[2], a.len[2]);
+        BigDecimal value = e == null ? BigDecimal.ZERO : LongDouble.parse(e.value, 0, e.length);
+        BigDecimal incr = value == null ? null : LongDouble.parse(a.buf, a.off[2], a.len[2]);
         if (incr == null) {
             out.appendError("ERR value is not a valid float");
             return;
         }
-        java.math.BigDecimal sum = LongDouble.add(value, incr);
+        BigDecimal sum = LongDouble.add(value, incr);
         if (sum == null) {
             out.appendError("ERR increment would produce NaN or Infinity");
             return;
         }
-        byte[] text = LongDouble.format(sum).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] text = LongDouble.format(sum).getBytes(StandardCharsets.US_ASCII);
         if (e == null) {
             db.insert(a.buf, a.off[1], a.len[1], text);
         } else {

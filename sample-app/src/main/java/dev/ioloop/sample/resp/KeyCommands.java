@@ -3,6 +3,8 @@ package dev.ioloop.sample.resp;
 import static dev.ioloop.sample.resp.DataCommands.lookup;
 import static dev.ioloop.sample.resp.DataCommands.touch;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -261,7 +263,7 @@ final class KeyCommands {
             dst.remove(existing);
         }
         Db.Entry copy = e.value != null
-                ? dst.insert(a.buf, a.off[2], a.len[2], java.util.Arrays.copyOf(e.value, e.length))
+                ? dst.insert(a.buf, a.off[2], a.len[2], Arrays.copyOf(e.value, e.length))
                 : dst.insertCollection(a.buf, a.off[2], a.len[2], Db.copyOf(((Db.Collection) e).data));
         if (e.isVolatile()) {
             dst.expireAt(copy, e.expireAt);
@@ -316,12 +318,12 @@ final class KeyCommands {
                 return;
             }
         }
-        java.util.List<Db.Entry> found = new java.util.ArrayList<>();
+        List<Db.Entry> found = new ArrayList<>();
         long maxIterations = count * 10;
         do {
             cursor = db.scan(cursor, found::add);
         } while (cursor != 0 && maxIterations-- > 0 && found.size() < count);
-        java.util.List<byte[]> keys = new java.util.ArrayList<>(found.size());
+        List<byte[]> keys = new ArrayList<>(found.size());
         for (Db.Entry e : found) {
             byte[] k = e.key;
             if (pattern >= 0 && !Glob.matches(a.buf, a.off[pattern], a.len[pattern], k, 0, k.length, false)) {
@@ -348,7 +350,7 @@ final class KeyCommands {
     }
 
     private static boolean sameArgument(Args a, int i, int j) {
-        return java.util.Arrays.equals(a.buf, a.off[i], a.off[i] + a.len[i], a.buf, a.off[j], a.off[j] + a.len[j]);
+        return Arrays.equals(a.buf, a.off[i], a.off[i] + a.len[i], a.buf, a.off[j], a.off[j] + a.len[j]);
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.ioloop.sample.resp;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The protocol engine: turns the bytes a client sent into commands, runs them against the
@@ -235,7 +237,7 @@ public final class RespEngine {
             CommandSpec sub = cmd.subcommand(a.buf, a.off[1], a.len[1]);
             if (sub == null) {
                 out.appendError("ERR unknown subcommand '" + a.latin1(1, 128) + "'. Try "
-                        + a.latin1(0).toUpperCase(java.util.Locale.ROOT) + " HELP.");
+                        + a.latin1(0).toUpperCase(Locale.ROOT) + " HELP.");
                 refusedWhileQueuing(session);
                 return;
             }
@@ -274,7 +276,7 @@ public final class RespEngine {
             return;
         }
         tx.unwatchAll(keyspace);
-        java.util.List<Args> commands = java.util.List.copyOf(tx.queued());
+        List<Args> commands = List.copyOf(tx.queued());
         tx.discard(keyspace);
         session.releaseTransactionIfIdle();
         out.appendArrayHeader(commands.size());

@@ -4,6 +4,9 @@ import static dev.ioloop.sample.resp.DataCommands.lookup;
 import static dev.ioloop.sample.resp.DataCommands.touch;
 import static dev.ioloop.sample.resp.DataCommands.wrongType;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * The string commands that work on parts of a value: GETRANGE, SETRANGE, GETBIT, SETBIT, BITCOUNT and LCS, with Redis
  * 7's replies and error texts. Each method runs one command whose arity was already checked.
@@ -12,7 +15,7 @@ import static dev.ioloop.sample.resp.DataCommands.wrongType;
  */
 final class StringRangeCommands {
 
-    private static final byte[] EMPTY_BULK = "$0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] EMPTY_BULK = "$0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BIT = Ascii.lower("bit");
     private static final byte[] BYTE = Ascii.lower("byte");
     private static final byte[] IDX = Ascii.lower("idx");
@@ -98,7 +101,7 @@ final class StringRangeCommands {
             e = db.insert(a.buf, a.off[1], a.len[1], new byte[end]);
         } else if (end > e.length) {
             e.ensureCapacity(end);
-            java.util.Arrays.fill(e.value, e.length, end, (byte) 0);
+            Arrays.fill(e.value, e.length, end, (byte) 0);
             e.length = end;
         }
         System.arraycopy(a.buf, a.off[3], e.value, (int) offset, n);
@@ -151,7 +154,7 @@ final class StringRangeCommands {
             e = db.insert(a.buf, a.off[1], a.len[1], new byte[byteIndex + 1]);
         } else if (byteIndex >= e.length) {
             e.ensureCapacity(byteIndex + 1);
-            java.util.Arrays.fill(e.value, e.length, byteIndex + 1, (byte) 0);
+            Arrays.fill(e.value, e.length, byteIndex + 1, (byte) 0);
             e.length = byteIndex + 1;
         } else {
             grown = false;
@@ -275,8 +278,8 @@ final class StringRangeCommands {
             out.appendError("ERR If you want both the length and indexes, please just use IDX.");
             return;
         }
-        byte[] sa = ea == null ? new byte[0] : java.util.Arrays.copyOf(ea.value, ea.length);
-        byte[] sb = eb == null ? new byte[0] : java.util.Arrays.copyOf(eb.value, eb.length);
+        byte[] sa = ea == null ? new byte[0] : Arrays.copyOf(ea.value, ea.length);
+        byte[] sb = eb == null ? new byte[0] : Arrays.copyOf(eb.value, eb.length);
         int alen = sa.length;
         int blen = sb.length;
         if ((long) (alen + 1) * (blen + 1) > MAX_LCS_CELLS) {
