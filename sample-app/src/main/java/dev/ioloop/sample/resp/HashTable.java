@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * <p>Tables are powers of two, doubled when they hold as many nodes as buckets and halved when a tenth full, so
  * {@link #scan} can walk them with Redis's reverse-binary cursor: a scan that starts at cursor 0 and runs until it
  * returns 0 visits every node present for the whole scan at least once, however the table grows or shrinks between
- * calls. The hash is seeded per process, so chains cannot be made long with keys computed in advance.
+ * calls. The hash is seeded per process, so keys that collide cannot be computed in advance; the mixing is fast, not
+ * cryptographic (Redis uses SipHash), and chains are not turned into trees as {@code HashMap} does.
  *
  * <p>Threading: confined to one thread, like everything it stores.
  *

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Connection and server commands: PING, ECHO, INFO, CONFIG, COMMAND, CLIENT, HELLO, QUIT. Enough of
+ * Connection and server commands: PING, ECHO, TIME, INFO, CONFIG, COMMAND, CLIENT, HELLO, QUIT. Enough of
  * each for redis-cli, redis-benchmark and the common client libraries to connect and introspect.
  *
  * <p>Threading: the event-loop thread only.

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -115,6 +116,121 @@ class RedisSideBySideTests {
     }
 
     private static final List<String> SET = List.of("a", "b", "c", "d", "e");
+
+    /**
+     * Random commands over a handful of keys of every type, from two clients, sent to both: any reply that differs
+     * fails the test with the commands that led to it and the seed that replays them ({@code -Dredis.seed=...};
+     * {@code -Dredis.fuzz.commands=...} runs more). Only commands whose replies are deterministic take part (set members are small
+     * integers, so SMEMBERS lists an intset in order), and nothing waits, so TTLs read the same on both.
+     */
+    @Test
+    void randomCommandsOverFewKeysGetTheSameBytes() {
+        long seed = Long.getLong("redis.seed", System.nanoTime());
+        Random r = new Random(seed);
+        List<String> history = new ArrayList<>();
+        try (TranscriptTarget.Redis live = new TranscriptTarget.Redis(redis);
+                TranscriptTarget.Engine engine = new TranscriptTarget.Engine()) {
+            for (int i = 0, n = Integer.getInteger("redis.fuzz.commands", 3_000); i < n; i++) {
+                char client = r.nextInt(4) == 0 ? 'B' : 'A';
+                String[] command = randomCommand(r);
+                history.add(client + "> " + String.join(" ", command));
+                List<byte[]> args = args(command);
+                String theirs = text(live.call(client, args));
+                String ours = text(engine.call(client, args));
+                if (!theirs.equals(ours)) {
+                    List<String> recent = history.subList(Math.max(0, history.size() - 25), history.size());
+                    throw new AssertionError("seed " + seed + " (-Dredis.seed=" + seed + "), command " + i + ": "
+                            + history.get(i) + "\n  redis-server: " + Transcript.escape(live(theirs))
+                            + "\n  engine:       " + Transcript.escape(live(ours)) + "\n  after:\n    "
+                            + String.join("\n    ", recent));
+                }
+            }
+        }
+    }
+
+    private static byte[] live(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static final String[] KEYS = {"k1", "k2", "k3", "k4"};
+
+    private static String[] randomCommand(Random r) {
+        String k = KEYS[r.nextInt(KEYS.length)];
+        String k2 = KEYS[r.nextInt(KEYS.length)];
+        String n = Integer.toString(r.nextInt(7) - 2);
+        String v = r.nextBoolean() ? n : "v" + r.nextInt(3);
+        String[][] choices = {
+            {"SET", k, v},
+            {"SET", k, v, "NX"},
+            {"SET", k, v, "XX", "GET"},
+            {"SET", k, v, "EX", "100"},
+            {"GET", k},
+            {"GETSET", k, v},
+            {"GETDEL", k},
+            {"GETEX", k, "PERSIST"},
+            {"SETNX", k, v},
+            {"APPEND", k, v},
+            {"STRLEN", k},
+            {"INCR", k},
+            {"DECRBY", k, n},
+            {"INCRBYFLOAT", k, "1.5"},
+            {"GETRANGE", k, n, "-1"},
+            {"SETRANGE", k, Integer.toString(r.nextInt(4)), v},
+            {"SETBIT", k, Integer.toString(r.nextInt(12)), Integer.toString(r.nextInt(2))},
+            {"GETBIT", k, Integer.toString(r.nextInt(12))},
+            {"BITCOUNT", k},
+            {"MSET", k, v, k2, v},
+            {"MSETNX", k, v, k2, v},
+            {"MGET", k, k2},
+            {"LCS", k, k2},
+            {"DEL", k, k2},
+            {"EXISTS", k, k2},
+            {"TYPE", k},
+            {"RENAME", k, k2},
+            {"RENAMENX", k, k2},
+            {"COPY", k, k2},
+            {"MOVE", k, "1"},
+            {"SELECT", Integer.toString(r.nextInt(2))},
+            // Not GT: with the same TTL, whether the new deadline is later depends on the milliseconds in between.
+            {"EXPIRE", k, "100", new String[] {"NX", "XX", "LT"}[r.nextInt(3)]},
+            {"PERSIST", k},
+            {"TTL", k},
+            {"DBSIZE"},
+            {"LPUSH", k, v, n},
+            {"RPUSH", k, v},
+            {"LPOP", k},
+            {"RPOP", k, Integer.toString(r.nextInt(3))},
+            {"LLEN", k},
+            {"LRANGE", k, n, "-1"},
+            {"LINDEX", k, n},
+            {"SADD", k, n, Integer.toString(r.nextInt(5))},
+            {"SREM", k, n},
+            {"SMEMBERS", k},
+            {"SISMEMBER", k, n},
+            {"SCARD", k},
+            {"HSET", k, "f" + r.nextInt(3), v},
+            {"HGET", k, "f" + r.nextInt(3)},
+            {"HDEL", k, "f" + r.nextInt(3)},
+            {"HGETALL", k},
+            {"HLEN", k},
+            {"HEXISTS", k, "f" + r.nextInt(3)},
+            {"HINCRBY", k, "f" + r.nextInt(3), n},
+            {"SET", k, v, "KEEPTTL"},
+            {"UNLINK", k},
+            {"TOUCH", k, k2},
+            {"SWAPDB", "0", "1"},
+            {"FLUSHDB"},
+            {"HSET", k, "f" + r.nextInt(3), v, "f" + r.nextInt(3), n},
+            {"SREM", k, n, "1", "2"},
+            {"LPOP", k, Integer.toString(r.nextInt(3))},
+            {"WATCH", k},
+            {"MULTI"},
+            {"EXEC"},
+            {"DISCARD"},
+            {"UNWATCH"},
+        };
+        return choices[r.nextInt(choices.length)];
+    }
 
     /** The bulk strings of a flat array reply. */
     private static List<String> members(byte[] reply) {
