@@ -322,7 +322,8 @@ final class KeyCommands {
         long maxIterations = count * 10;
         do {
             cursor = db.scan(cursor, found::add);
-        } while (cursor != 0 && maxIterations-- > 0 && found.size() < count);
+            // != 0 as in C, where an overflowed (negative) budget keeps going: a huge COUNT scans everything.
+        } while (cursor != 0 && maxIterations-- != 0 && found.size() < count);
         List<byte[]> keys = new ArrayList<>(found.size());
         for (Db.Entry e : found) {
             byte[] k = e.key;

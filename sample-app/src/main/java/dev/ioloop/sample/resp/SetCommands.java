@@ -17,6 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class SetCommands {
 
     private static final RespSet WRONG = new RespSet();
+    /** Most members SRANDMEMBER returns with a negative count (a reply of at least 7 bytes each, under 2 GiB). */
+    static final long MAX_REPEATED_MEMBERS = 1L << 26;
 
     /** The set of the entry, null if absent; {@code WRONG} after replying WRONGTYPE. */
     private static RespSet set(Db.Entry e, ReplyBuffer out) {
@@ -142,9 +144,15 @@ final class SetCommands {
             return;
         }
         if (count < 0) {
-            // Repeats allowed: each one drawn independently. Bounded by what the reply could hold anyway.
+            // Repeats allowed: each one drawn independently. Redis would build a reply of any size; here a count
+            // whose reply could not fit a reply buffer is refused rather than failing halfway.
             long n = -count;
-            out.appendArrayHeader((int) Math.min(n, Integer.MAX_VALUE));
+            if (n > MAX_REPEATED_MEMBERS) {
+                out.appendError(
+                        "ERR value is out of range, must be at most " + MAX_REPEATED_MEMBERS + " repeated members");
+                return;
+            }
+            out.appendArrayHeader((int) n);
             for (long i = 0; i < n; i++) {
                 out.appendBulk(set.members.random().key);
             }

@@ -22,8 +22,11 @@ final class StringRangeCommands {
     private static final byte[] LEN = Ascii.lower("len");
     private static final byte[] WITHMATCHLEN = Ascii.lower("withmatchlen");
     private static final byte[] MINMATCHLEN = Ascii.lower("minmatchlen");
-    /** Cells of the LCS table above which LCS refuses, as Redis does when the table would not fit its memory. */
-    private static final long MAX_LCS_CELLS = 64L * 1024 * 1024;
+    /**
+     * Cells of the LCS table (4 bytes each) above which LCS refuses with Redis's out-of-memory error: 64 MiB of
+     * table, two strings of 4,000 bytes. Redis goes as far as its memory allows.
+     */
+    private static final long MAX_LCS_CELLS = 16L * 1024 * 1024;
 
     private final RespLimits limits;
 

@@ -96,6 +96,16 @@ class ScanTests {
     }
 
     @Test
+    void aCountWhoseBudgetOverflowsScansEverythingInOneCallAsInRedis() {
+        for (int i = 0; i < 1_000; i++) {
+            h.call("SET", "k" + i, "v");
+        }
+        Set<String> seen = new HashSet<>();
+        assertThat(scan(0, seen, "COUNT", "9223372036854775807")).isZero();
+        assertThat(seen).hasSize(1_000);
+    }
+
+    @Test
     void scanSkipsAndDeletesExpiredKeys() {
         h.call("SET", "live", "v");
         h.call("SET", "dead", "v", "PX", "10");
