@@ -22,6 +22,7 @@ import org.springframework.util.unit.DataSize;
  *     disconnected (Redis's client-output-buffer-limit).
  * @param shutdownTimeout How long a graceful shutdown waits for pending replies to be written before closing
  *     the remaining connections.
+ * @param databases Number of databases, which SELECT numbers from 0 (Redis's databases).
  */
 @ConfigurationProperties("sample")
 public record SampleProperties(
@@ -32,7 +33,8 @@ public record SampleProperties(
         @DefaultValue("64KB") DataSize maxInlineLength,
         @DefaultValue("64KB") DataSize readBufferSize,
         @DefaultValue("32MB") DataSize clientOutputBufferLimit,
-        @DefaultValue("10s") Duration shutdownTimeout) {
+        @DefaultValue("10s") Duration shutdownTimeout,
+        @DefaultValue("16") int databases) {
 
     /** Checks the limits, so a bad value fails at startup with the value in the message. */
     public SampleProperties {
@@ -46,14 +48,18 @@ public record SampleProperties(
         if (maxMultibulkLength <= 0) {
             throw new IllegalArgumentException("sample.max-multibulk-length must be > 0: " + maxMultibulkLength);
         }
+        if (databases <= 0) {
+            throw new IllegalArgumentException("sample.databases must be > 0: " + databases);
+        }
         if (shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("sample.shutdown-timeout must be >= 0: " + shutdownTimeout);
         }
     }
 
-    /** Returns the protocol limits. */
+    /** Returns the protocol limits and the number of databases, which the engine gets together. */
     public RespLimits limits() {
-        return new RespLimits((int) maxBulkLength.toBytes(), maxMultibulkLength, (int) maxInlineLength.toBytes());
+        return new RespLimits(
+                (int) maxBulkLength.toBytes(), maxMultibulkLength, (int) maxInlineLength.toBytes(), databases);
     }
 
     private static void requirePositiveInt(String name, DataSize size) {

@@ -77,6 +77,80 @@ class RespCommandsTests extends SampleServerTestSupport {
     }
 
     @Test
+    void theStringFamily() {
+        assertThat(jedis.setnx("n", "1")).isEqualTo(1);
+        assertThat(jedis.setnx("n", "2")).isZero();
+        assertThat(jedis.setex("e", 100, "v")).isEqualTo("OK");
+        assertThat(jedis.ttl("e")).isBetween(99L, 100L);
+        assertThat(jedis.psetex("p", 100_000, "v")).isEqualTo("OK");
+        assertThat(jedis.getSet("n", "3")).isEqualTo("1");
+        assertThat(jedis.getEx(
+                        "e",
+                        redis.clients.jedis.params.GetExParams.getExParams().persist()))
+                .isEqualTo("v");
+        assertThat(jedis.ttl("e")).isEqualTo(-1);
+        jedis.set("s", "Hello World");
+        assertThat(jedis.getrange("s", -5, -1)).isEqualTo("World");
+        assertThat(jedis.setrange("s", 6, "Redis")).isEqualTo(11);
+        assertThat(jedis.msetnx("m1", "a", "m2", "b")).isEqualTo(1);
+        assertThat(jedis.msetnx("m2", "x", "m3", "y")).isZero();
+        assertThat(jedis.incrByFloat("f", 10.5)).isEqualTo(10.5);
+        assertThat(jedis.setbit("b", 7, true)).isFalse();
+        assertThat(jedis.getbit("b", 7)).isTrue();
+        assertThat(jedis.bitcount("s")).isPositive();
+        jedis.mset("l1", "ohmytext", "l2", "mynewtext");
+        assertThat(jedis.lcs("l1", "l2", redis.clients.jedis.params.LCSParams.LCSParams())
+                        .getMatchString())
+                .isEqualTo("mytext");
+    }
+
+    @Test
+    void listsSetsAndHashes() {
+        assertThat(jedis.rpush("l", "a", "b", "c")).isEqualTo(3);
+        assertThat(jedis.lpush("l", "z")).isEqualTo(4);
+        assertThat(jedis.lrange("l", 0, -1)).containsExactly("z", "a", "b", "c");
+        assertThat(jedis.lindex("l", -1)).isEqualTo("c");
+        assertThat(jedis.lpop("l", 2)).containsExactly("z", "a");
+        assertThat(jedis.rpop("l")).isEqualTo("c");
+        assertThat(jedis.llen("l")).isEqualTo(1);
+        assertThat(jedis.sadd("s", "x", "y", "x")).isEqualTo(2);
+        assertThat(jedis.smembers("s")).containsExactlyInAnyOrder("x", "y");
+        assertThat(jedis.sismember("s", "y")).isTrue();
+        assertThat(jedis.srandmember("s")).isIn("x", "y");
+        assertThat(jedis.spop("s", 5)).containsExactlyInAnyOrder("x", "y");
+        assertThat(jedis.exists("s")).isFalse();
+        assertThat(jedis.hset("h", java.util.Map.of("f", "1", "g", "2"))).isEqualTo(2);
+        assertThat(jedis.hincrBy("h", "f", 41)).isEqualTo(42);
+        assertThat(jedis.hgetAll("h")).containsEntry("f", "42").containsEntry("g", "2");
+        assertThat(jedis.hdel("h", "g")).isEqualTo(1);
+        assertThat(jedis.hexists("h", "g")).isFalse();
+        assertThat(jedis.hlen("h")).isEqualTo(1);
+        assertThatThrownBy(() -> jedis.get("h"))
+                .hasMessage("WRONGTYPE Operation against a key holding the wrong kind of value");
+        assertThat(jedis.type("h")).isEqualTo("hash");
+    }
+
+    @Test
+    void transactionsWithWatch() {
+        jedis.set("balance", "10");
+        jedis.watch("balance");
+        redis.clients.jedis.Transaction tx = jedis.multi();
+        tx.decrBy("balance", 3);
+        tx.get("balance");
+        assertThat(tx.exec()).containsExactly(7L, "7");
+        jedis.watch("balance");
+        try (var other = newClient()) {
+            other.set("balance", "100");
+        }
+        tx = jedis.multi();
+        tx.decrBy("balance", 3);
+        assertThat(tx.exec())
+                .as("a watched key changed: EXEC answers a null array")
+                .isNull();
+        assertThat(jedis.get("balance")).isEqualTo("100");
+    }
+
+    @Test
     void expirePersistTtl() {
         jedis.set("k", "v");
         assertThat(jedis.ttl("k")).isEqualTo(-1);
@@ -99,12 +173,19 @@ class RespCommandsTests extends SampleServerTestSupport {
         assertThat(jedis.keys("*:[12]")).hasSize(3);
         assertThat(jedis.dbSize()).isEqualTo(3);
         assertThat(jedis.select(0)).isEqualTo("OK");
-        assertThatThrownBy(() -> jedis.select(1)).hasMessage("ERR DB index is out of range");
+        assertThatThrownBy(() -> jedis.select(16)).hasMessage("ERR DB index is out of range");
         assertThat(jedis.flushDB()).isEqualTo("OK");
         assertThat(jedis.dbSize()).isZero();
         jedis.set("a", "1");
+        assertThat(jedis.select(1)).isEqualTo("OK");
+        jedis.set("b", "1");
+        assertThat(jedis.move("b", 0)).isEqualTo(1);
+        assertThat(jedis.swapDB(0, 1)).isEqualTo("OK");
+        assertThat(jedis.keys("*")).containsExactlyInAnyOrder("a", "b");
+        assertThat(jedis.info("keyspace")).contains("db1:keys=2,expires=0,avg_ttl=0");
         assertThat(jedis.flushAll()).isEqualTo("OK");
         assertThat(jedis.dbSize()).isZero();
+        jedis.select(0);
     }
 
     @Test

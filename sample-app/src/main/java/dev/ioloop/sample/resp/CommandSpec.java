@@ -22,6 +22,8 @@ final class CommandSpec {
     final int keyStep;
     final List<CommandSpec> subcommands;
     final String arityError;
+    /** Runs at once between MULTI and EXEC instead of being queued: MULTI, EXEC, DISCARD, WATCH and QUIT, as in Redis. */
+    final boolean runsInMulti;
 
     CommandSpec(
             int id,
@@ -44,6 +46,8 @@ final class CommandSpec {
         this.keyStep = keyStep;
         this.subcommands = subcommands;
         this.arityError = "ERR wrong number of arguments for '" + fullName + "' command";
+        this.runsInMulti = parent == null
+                && List.of("multi", "exec", "discard", "watch", "quit").contains(name);
     }
 
     boolean arityAccepts(int argc) {

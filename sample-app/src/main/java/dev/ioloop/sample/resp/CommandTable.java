@@ -39,6 +39,61 @@ final class CommandTable {
     static final int CLIENT = 29;
     static final int HELLO = 30;
     static final int QUIT = 31;
+    static final int MOVE = 32;
+    static final int SWAPDB = 33;
+    static final int SETNX = 34;
+    static final int SETEX = 35;
+    static final int PSETEX = 36;
+    static final int GETSET = 37;
+    static final int GETEX = 38;
+    static final int GETRANGE = 39;
+    static final int SETRANGE = 40;
+    static final int MSETNX = 41;
+    static final int INCRBYFLOAT = 42;
+    static final int GETBIT = 43;
+    static final int SETBIT = 44;
+    static final int BITCOUNT = 45;
+    static final int LCS = 46;
+    static final int RENAME = 47;
+    static final int RENAMENX = 48;
+    static final int TYPE = 49;
+    static final int RANDOMKEY = 50;
+    static final int SCAN = 51;
+    static final int COPY = 52;
+    static final int UNLINK = 53;
+    static final int TOUCH = 54;
+    static final int EXPIREAT = 55;
+    static final int PEXPIREAT = 56;
+    static final int EXPIRETIME = 57;
+    static final int PEXPIRETIME = 58;
+    static final int TIME = 59;
+    static final int OBJECT = 60;
+    static final int MULTI = 61;
+    static final int EXEC = 62;
+    static final int DISCARD = 63;
+    static final int WATCH = 64;
+    static final int UNWATCH = 65;
+    static final int LPUSH = 66;
+    static final int RPUSH = 67;
+    static final int LPOP = 68;
+    static final int RPOP = 69;
+    static final int LLEN = 70;
+    static final int LRANGE = 71;
+    static final int LINDEX = 72;
+    static final int SADD = 73;
+    static final int SREM = 74;
+    static final int SMEMBERS = 75;
+    static final int SISMEMBER = 76;
+    static final int SCARD = 77;
+    static final int SRANDMEMBER = 78;
+    static final int SPOP = 79;
+    static final int HSET = 80;
+    static final int HGET = 81;
+    static final int HDEL = 82;
+    static final int HGETALL = 83;
+    static final int HLEN = 84;
+    static final int HEXISTS = 85;
+    static final int HINCRBY = 86;
 
     static final int CONFIG_GET = 101;
     static final int CONFIG_HELP = 102;
@@ -52,8 +107,14 @@ final class CommandTable {
     static final int CLIENT_SETNAME = 123;
     static final int CLIENT_SETINFO = 124;
     static final int CLIENT_HELP = 125;
+    static final int OBJECT_ENCODING = 131;
+    static final int OBJECT_FREQ = 132;
+    static final int OBJECT_IDLETIME = 133;
+    static final int OBJECT_REFCOUNT = 134;
+    static final int OBJECT_HELP = 135;
 
     private static final List<String> READ_FAST = List.of("readonly", "fast");
+    private static final List<String> READONLY = List.of("readonly");
     private static final List<String> WRITE = List.of("write");
     private static final List<String> WRITE_FAST = List.of("write", "fast");
     private static final List<String> WRITE_DENYOOM = List.of("write", "denyoom");
@@ -77,6 +138,19 @@ final class CommandTable {
             top(DECRBY, "decrby", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
             top(APPEND, "append", 3, WRITE_DENYOOM, 1, 1, 1),
             top(STRLEN, "strlen", 2, READ_FAST, 1, 1, 1),
+            top(SETNX, "setnx", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(SETEX, "setex", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(PSETEX, "psetex", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(GETSET, "getset", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(GETEX, "getex", -2, WRITE_FAST, 1, 1, 1),
+            top(GETRANGE, "getrange", 4, READONLY, 1, 1, 1),
+            top(SETRANGE, "setrange", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(MSETNX, "msetnx", -3, WRITE_DENYOOM, 1, -1, 2),
+            top(INCRBYFLOAT, "incrbyfloat", 3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(GETBIT, "getbit", 3, READ_FAST, 1, 1, 1),
+            top(SETBIT, "setbit", 4, WRITE_DENYOOM, 1, 1, 1),
+            top(BITCOUNT, "bitcount", -2, READONLY, 1, 1, 1),
+            top(LCS, "lcs", -3, READONLY, 1, 2, 1),
             top(MGET, "mget", -2, READ_FAST, 1, -1, 1),
             top(MSET, "mset", -3, WRITE_DENYOOM, 1, -1, 2),
             top(EXPIRE, "expire", -3, WRITE_FAST, 1, 1, 1),
@@ -85,10 +159,35 @@ final class CommandTable {
             top(PTTL, "pttl", 2, READ_FAST, 1, 1, 1),
             top(PERSIST, "persist", 2, WRITE_FAST, 1, 1, 1),
             top(KEYS, "keys", 2, List.of("readonly"), 0, 0, 0),
+            top(RENAME, "rename", 3, WRITE, 1, 2, 1),
+            top(RENAMENX, "renamenx", 3, WRITE_FAST, 1, 2, 1),
+            top(TYPE, "type", 2, READ_FAST, 1, 1, 1),
+            top(RANDOMKEY, "randomkey", 1, READONLY, 0, 0, 0),
+            top(SCAN, "scan", -2, READONLY, 0, 0, 0),
+            top(COPY, "copy", -3, WRITE_DENYOOM, 1, 2, 1),
+            top(UNLINK, "unlink", -2, WRITE_FAST, 1, -1, 1),
+            top(TOUCH, "touch", -2, READ_FAST, 1, -1, 1),
+            top(EXPIREAT, "expireat", -3, WRITE_FAST, 1, 1, 1),
+            top(PEXPIREAT, "pexpireat", -3, WRITE_FAST, 1, 1, 1),
+            top(EXPIRETIME, "expiretime", 2, READ_FAST, 1, 1, 1),
+            top(PEXPIRETIME, "pexpiretime", 2, READ_FAST, 1, 1, 1),
+            top(TIME, "time", 1, STALE_FAST, 0, 0, 0),
+            container(
+                    OBJECT,
+                    "object",
+                    -2,
+                    List.of(
+                            sub(OBJECT_ENCODING, "object", "encoding", 3, READONLY),
+                            sub(OBJECT_FREQ, "object", "freq", 3, READONLY),
+                            sub(OBJECT_IDLETIME, "object", "idletime", 3, READONLY),
+                            sub(OBJECT_REFCOUNT, "object", "refcount", 3, READONLY),
+                            sub(OBJECT_HELP, "object", "help", 2, STALE))),
             top(DBSIZE, "dbsize", 1, READ_FAST, 0, 0, 0),
             top(FLUSHALL, "flushall", -1, WRITE, 0, 0, 0),
             top(FLUSHDB, "flushdb", -1, WRITE, 0, 0, 0),
             top(SELECT, "select", 2, STALE_FAST, 0, 0, 0),
+            top(MOVE, "move", 3, WRITE_FAST, 1, 1, 1),
+            top(SWAPDB, "swapdb", 3, WRITE_FAST, 0, 0, 0),
             top(INFO, "info", -1, STALE, 0, 0, 0),
             container(
                     CONFIG,
@@ -117,10 +216,36 @@ final class CommandTable {
                             sub(CLIENT_SETNAME, "client", "setname", 3, CONN),
                             sub(CLIENT_SETINFO, "client", "setinfo", 4, CONN),
                             sub(CLIENT_HELP, "client", "help", 2, CONN))),
+            top(LPUSH, "lpush", -3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(RPUSH, "rpush", -3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(LPOP, "lpop", -2, WRITE_FAST, 1, 1, 1),
+            top(RPOP, "rpop", -2, WRITE_FAST, 1, 1, 1),
+            top(LLEN, "llen", 2, READ_FAST, 1, 1, 1),
+            top(LRANGE, "lrange", 4, READONLY, 1, 1, 1),
+            top(LINDEX, "lindex", 3, READONLY, 1, 1, 1),
+            top(SADD, "sadd", -3, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(SREM, "srem", -3, WRITE_FAST, 1, 1, 1),
+            top(SMEMBERS, "smembers", 2, READONLY, 1, 1, 1),
+            top(SISMEMBER, "sismember", 3, READ_FAST, 1, 1, 1),
+            top(SCARD, "scard", 2, READ_FAST, 1, 1, 1),
+            top(SRANDMEMBER, "srandmember", -2, READONLY, 1, 1, 1),
+            top(SPOP, "spop", -2, WRITE_FAST, 1, 1, 1),
+            top(HSET, "hset", -4, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(HGET, "hget", 3, READ_FAST, 1, 1, 1),
+            top(HDEL, "hdel", -3, WRITE_FAST, 1, 1, 1),
+            top(HGETALL, "hgetall", 2, READONLY, 1, 1, 1),
+            top(HLEN, "hlen", 2, READ_FAST, 1, 1, 1),
+            top(HEXISTS, "hexists", 3, READ_FAST, 1, 1, 1),
+            top(HINCRBY, "hincrby", 4, WRITE_DENYOOM_FAST, 1, 1, 1),
+            top(MULTI, "multi", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),
+            top(EXEC, "exec", 1, List.of("noscript", "loading", "stale", "skip_slowlog"), 0, 0, 0),
+            top(DISCARD, "discard", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),
+            top(WATCH, "watch", -2, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 1, -1, 1),
+            top(UNWATCH, "unwatch", 1, List.of("noscript", "loading", "stale", "fast", "allow_busy"), 0, 0, 0),
             top(HELLO, "hello", -1, CONN, 0, 0, 0),
             top(QUIT, "quit", -1, CONN, 0, 0, 0));
 
-    private static final int MASK = 127;
+    private static final int MASK = 255;
     private static final CommandSpec[] TABLE = new CommandSpec[MASK + 1];
 
     static {

@@ -1,9 +1,10 @@
 package dev.ioloop.sample.resp;
 
-import java.util.List;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 
 /**
- * The string and key commands, with Redis 7's replies and error texts. Each method runs one command
+ * The string commands, with Redis 7's replies and error texts. Each method runs one command
  * whose arity was already checked; argument 0 is the command name.
  *
  * <p>Threading: the event-loop thread only, like the {@link Keyspace} it works on.
@@ -12,41 +13,37 @@ final class DataCommands {
 
     private static final byte[] NX = Ascii.lower("nx");
     private static final byte[] XX = Ascii.lower("xx");
-    private static final byte[] GT = Ascii.lower("gt");
-    private static final byte[] LT = Ascii.lower("lt");
     private static final byte[] GET = Ascii.lower("get");
     private static final byte[] KEEPTTL = Ascii.lower("keepttl");
     private static final byte[] EX = Ascii.lower("ex");
     private static final byte[] PX = Ascii.lower("px");
     private static final byte[] EXAT = Ascii.lower("exat");
     private static final byte[] PXAT = Ascii.lower("pxat");
-    private static final byte[] SYNC = Ascii.lower("sync");
-    private static final byte[] ASYNC = Ascii.lower("async");
+    private static final byte[] PERSIST = Ascii.lower("persist");
 
     private static final int NO_UNIT = 0;
-    private static final int UNIT_EX = 1;
-    private static final int UNIT_PX = 2;
+    static final int UNIT_EX = 1;
+    static final int UNIT_PX = 2;
     private static final int UNIT_EXAT = 3;
     private static final int UNIT_PXAT = 4;
 
-    private static final int EXPIRE_NX = 1;
-    private static final int EXPIRE_XX = 2;
-    private static final int EXPIRE_GT = 4;
-    private static final int EXPIRE_LT = 8;
-
-    private final Keyspace keyspace;
     private final RespLimits limits;
 
-    DataCommands(Keyspace keyspace, RespLimits limits) {
-        this.keyspace = keyspace;
+    DataCommands(RespLimits limits) {
         this.limits = limits;
     }
 
-    private Keyspace.Entry lookup(Args a, int i) {
-        return keyspace.lookup(a.buf, a.off[i], a.len[i]);
+    static Db.Entry lookup(Db db, Args a, int i) {
+        return db.lookup(a.buf, a.off[i], a.len[i]);
     }
 
-    private static void bulkOrNull(Keyspace.Entry e, ReplyBuffer out) {
+    /** Tells watchers that the key in argument {@code i} changed. */
+    static void touch(Db db, Args a, int i) {
+        db.touch(a.buf, a.off[i], a.len[i]);
+    }
+
+    /** The string value as a bulk reply, or the null bulk; the caller checked the type. */
+    private static void bulkOrNull(Db.Entry e, ReplyBuffer out) {
         if (e == null) {
             out.appendRaw(Replies.NULL_BULK);
         } else {
@@ -54,12 +51,24 @@ final class DataCommands {
         }
     }
 
-    void get(Args a, ReplyBuffer out) {
-        bulkOrNull(lookup(a, 1), out);
+    /** Whether the entry is a list, set or hash, after replying WRONGTYPE if so. */
+    static boolean wrongType(Db.Entry e, ReplyBuffer out) {
+        if (e != null && e.value == null) {
+            out.appendRaw(Replies.WRONGTYPE);
+            return true;
+        }
+        return false;
+    }
+
+    void get(Db db, Args a, ReplyBuffer out) {
+        Db.Entry e = lookup(db, a, 1);
+        if (!wrongType(e, out)) {
+            bulkOrNull(e, out);
+        }
     }
 
     /** SET key value [NX|XX] [GET] [EX s|PX ms|EXAT s|PXAT ms|KEEPTTL], option rules as Redis 7. */
-    void set(Args a, ReplyBuffer out) {
+    void set(Db db, Args a, ReplyBuffer out) {
         boolean nx = false;
         boolean xx = false;
         boolean get = false;
@@ -88,47 +97,142 @@ final class DataCommands {
         }
         long deadline = Keyspace.NO_EXPIRY;
         if (expireArg > 0) {
-            if (!a.parseLong(expireArg)) {
-                out.appendRaw(Replies.ERR_NOT_INTEGER);
+            deadline = deadline(db, a, expireArg, unit, "set", out);
+            if (deadline == Keyspace.NO_EXPIRY) {
                 return;
             }
-            long ms = a.number;
-            boolean seconds = unit == UNIT_EX || unit == UNIT_EXAT;
-            if (ms <= 0 || (seconds && ms > Long.MAX_VALUE / 1000)) {
-                invalidExpireTime(out, "set");
-                return;
-            }
-            if (seconds) {
-                ms *= 1000;
-            }
-            if (unit == UNIT_EX || unit == UNIT_PX) {
-                // Redis tests the sum for <= 0; testing for overflow itself also suits a clock that
-                // is not wall time and may be negative (a monotonic one).
-                long now = keyspace.nowMillis();
-                if (now > 0 && ms > Long.MAX_VALUE - now) {
-                    invalidExpireTime(out, "set");
-                    return;
-                }
-                ms += now;
-            }
-            deadline = ms;
         }
-        Keyspace.Entry e = lookup(a, 1);
+        setGeneric(db, a, 2, nx, xx, get, keepTtl, deadline, Replies.OK, Replies.NULL_BULK, out);
+    }
+
+    /**
+     * Redis's {@code setGenericCommand}: stores argument {@code valueArg} under argument 1 unless NX or XX say no,
+     * replying {@code ok} or {@code abort}, or the old value with GET.
+     */
+    private void setGeneric(
+            Db db,
+            Args a,
+            int valueArg,
+            boolean nx,
+            boolean xx,
+            boolean get,
+            boolean keepTtl,
+            long deadline,
+            byte[] ok,
+            byte[] abort,
+            ReplyBuffer out) {
+        Db.Entry e = lookup(db, a, 1);
         if (get) {
+            if (wrongType(e, out)) {
+                return;
+            }
             bulkOrNull(e, out);
         }
         if ((nx && e != null) || (xx && e == null)) {
             if (!get) {
-                out.appendRaw(Replies.NULL_BULK);
+                out.appendRaw(abort);
             }
             return;
         }
-        e = keyspace.put(e, a.buf, a.off[1], a.len[1], a.buf, a.off[2], a.len[2], keepTtl);
+        e = db.put(e, a.buf, a.off[1], a.len[1], a.buf, a.off[valueArg], a.len[valueArg], keepTtl);
         if (deadline != Keyspace.NO_EXPIRY) {
-            keyspace.expireAt(e, deadline);
+            db.expireAt(e, deadline);
         }
+        touch(db, a, 1);
         if (!get) {
-            out.appendRaw(Replies.OK);
+            out.appendRaw(ok);
+        }
+    }
+
+    /**
+     * The absolute deadline in milliseconds that argument {@code arg} gives in {@code unit}, as Redis's
+     * {@code getExpireMillisecondsOrReply}; after replying the error, {@link Keyspace#NO_EXPIRY} if it is not a
+     * positive integer or overflows.
+     */
+    static long deadline(Db db, Args a, int arg, int unit, String command, ReplyBuffer out) {
+        if (!a.parseLong(arg)) {
+            out.appendRaw(Replies.ERR_NOT_INTEGER);
+            return Keyspace.NO_EXPIRY;
+        }
+        long ms = a.number;
+        boolean seconds = unit == UNIT_EX || unit == UNIT_EXAT;
+        if (ms <= 0 || (seconds && ms > Long.MAX_VALUE / 1000)) {
+            invalidExpireTime(out, command);
+            return Keyspace.NO_EXPIRY;
+        }
+        if (seconds) {
+            ms *= 1000;
+        }
+        if (unit == UNIT_EX || unit == UNIT_PX) {
+            // Redis tests the sum for <= 0; testing for overflow itself also suits a clock that
+            // is not wall time and may be negative (a monotonic one).
+            long now = db.nowMillis();
+            if (now > 0 && ms > Long.MAX_VALUE - now) {
+                invalidExpireTime(out, command);
+                return Keyspace.NO_EXPIRY;
+            }
+            ms += now;
+        }
+        return ms;
+    }
+
+    /** SETNX key value: 1 if set, 0 if the key existed. */
+    void setnx(Db db, Args a, ReplyBuffer out) {
+        setGeneric(db, a, 2, true, false, false, false, Keyspace.NO_EXPIRY, Replies.ONE, Replies.ZERO, out);
+    }
+
+    /** SETEX key seconds value and PSETEX key milliseconds value. */
+    void setex(Db db, Args a, ReplyBuffer out, boolean seconds) {
+        long deadline = deadline(db, a, 2, seconds ? UNIT_EX : UNIT_PX, seconds ? "setex" : "psetex", out);
+        if (deadline != Keyspace.NO_EXPIRY) {
+            setGeneric(db, a, 3, false, false, false, false, deadline, Replies.OK, Replies.NULL_BULK, out);
+        }
+    }
+
+    /** GETSET key value: the old value; the new one has no TTL. */
+    void getset(Db db, Args a, ReplyBuffer out) {
+        setGeneric(db, a, 2, false, false, true, false, Keyspace.NO_EXPIRY, Replies.OK, Replies.NULL_BULK, out);
+    }
+
+    /** GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]: the value, and its TTL changed. */
+    void getex(Db db, Args a, ReplyBuffer out) {
+        boolean persist = false;
+        int unit = NO_UNIT;
+        int expireArg = -1;
+        for (int j = 2; j < a.count; j++) {
+            if (a.is(j, PERSIST) && unit == NO_UNIT) {
+                persist = true;
+            } else {
+                int u = j + 1 < a.count && !persist ? expireUnit(a, j, unit) : NO_UNIT;
+                if (u == NO_UNIT) {
+                    out.appendRaw(Replies.ERR_SYNTAX);
+                    return;
+                }
+                unit = u;
+                expireArg = ++j;
+            }
+        }
+        Db.Entry e = lookup(db, a, 1);
+        if (e == null) {
+            out.appendRaw(Replies.NULL_BULK);
+            return;
+        }
+        if (wrongType(e, out)) {
+            return;
+        }
+        long deadline = Keyspace.NO_EXPIRY;
+        if (expireArg > 0) {
+            deadline = deadline(db, a, expireArg, unit, "getex", out);
+            if (deadline == Keyspace.NO_EXPIRY) {
+                return;
+            }
+        }
+        bulkOrNull(e, out);
+        if (deadline != Keyspace.NO_EXPIRY) {
+            db.expireAt(e, deadline); // a deadline already past deletes the key
+            touch(db, a, 1);
+        } else if (persist && db.persist(e)) {
+            touch(db, a, 1);
         }
     }
 
@@ -150,43 +254,28 @@ final class DataCommands {
         return current == NO_UNIT || current == unit ? unit : NO_UNIT;
     }
 
-    private static void invalidExpireTime(ReplyBuffer out, String command) {
+    static void invalidExpireTime(ReplyBuffer out, String command) {
         out.appendError("ERR invalid expire time in '" + command + "' command");
     }
 
-    void getdel(Args a, ReplyBuffer out) {
-        Keyspace.Entry e = lookup(a, 1);
+    void getdel(Db db, Args a, ReplyBuffer out) {
+        Db.Entry e = lookup(db, a, 1);
+        if (wrongType(e, out)) {
+            return;
+        }
         bulkOrNull(e, out);
         if (e != null) {
-            keyspace.remove(e);
+            db.remove(e);
+            touch(db, a, 1);
         }
-    }
-
-    void del(Args a, ReplyBuffer out) {
-        int deleted = 0;
-        for (int i = 1; i < a.count; i++) {
-            Keyspace.Entry e = lookup(a, i);
-            if (e != null) {
-                keyspace.remove(e);
-                deleted++;
-            }
-        }
-        out.appendInteger(deleted);
-    }
-
-    void exists(Args a, ReplyBuffer out) {
-        int found = 0;
-        for (int i = 1; i < a.count; i++) {
-            if (lookup(a, i) != null) {
-                found++;
-            }
-        }
-        out.appendInteger(found);
     }
 
     /** INCR and DECR (by=±1); INCRBY and DECRBY parse their argument first. */
-    void incrBy(Args a, ReplyBuffer out, long by) {
-        Keyspace.Entry e = lookup(a, 1);
+    void incrBy(Db db, Args a, ReplyBuffer out, long by) {
+        Db.Entry e = lookup(db, a, 1);
+        if (wrongType(e, out)) {
+            return;
+        }
         long value = 0;
         if (e != null) {
             value = Numbers.parse(e.value, 0, e.length);
@@ -202,7 +291,7 @@ final class DataCommands {
         }
         long result = value + by;
         if (e == null) {
-            keyspace.insert(a.buf, a.off[1], a.len[1], Numbers.toBytes(result));
+            db.insert(a.buf, a.off[1], a.len[1], Numbers.toBytes(result));
         } else {
             // In place: a counter's digits almost always fit the array they replace.
             int n = Numbers.length(result);
@@ -212,10 +301,11 @@ final class DataCommands {
             Numbers.write(e.value, 0, result);
             e.length = n;
         }
+        touch(db, a, 1);
         out.appendInteger(result);
     }
 
-    void incrByArg(Args a, ReplyBuffer out, boolean decrement) {
+    void incrByArg(Db db, Args a, ReplyBuffer out, boolean decrement) {
         if (!a.parseLong(2)) {
             out.appendRaw(Replies.ERR_NOT_INTEGER);
             return;
@@ -228,13 +318,17 @@ final class DataCommands {
             }
             by = -by;
         }
-        incrBy(a, out, by);
+        incrBy(db, a, out, by);
     }
 
-    void append(Args a, ReplyBuffer out) {
-        Keyspace.Entry e = lookup(a, 1);
+    void append(Db db, Args a, ReplyBuffer out) {
+        Db.Entry e = lookup(db, a, 1);
+        if (wrongType(e, out)) {
+            return;
+        }
         if (e == null) {
-            keyspace.insert(a.buf, a.off[1], a.len[1], a.copy(2));
+            db.insert(a.buf, a.off[1], a.len[1], a.copy(2));
+            touch(db, a, 1);
             out.appendInteger(a.len[2]);
             return;
         }
@@ -246,143 +340,81 @@ final class DataCommands {
         e.ensureCapacity((int) total);
         System.arraycopy(a.buf, a.off[2], e.value, e.length, a.len[2]);
         e.length = (int) total;
+        touch(db, a, 1);
         out.appendInteger(total);
     }
 
-    void strlen(Args a, ReplyBuffer out) {
-        Keyspace.Entry e = lookup(a, 1);
-        out.appendInteger(e == null ? 0 : e.length);
-    }
-
-    void mget(Args a, ReplyBuffer out) {
-        out.appendArrayHeader(a.count - 1);
-        for (int i = 1; i < a.count; i++) {
-            bulkOrNull(lookup(a, i), out);
+    void strlen(Db db, Args a, ReplyBuffer out) {
+        Db.Entry e = lookup(db, a, 1);
+        if (!wrongType(e, out)) {
+            out.appendInteger(e == null ? 0 : e.length);
         }
     }
 
-    void mset(Args a, ReplyBuffer out, CommandSpec spec) {
+    void mget(Db db, Args a, ReplyBuffer out) {
+        out.appendArrayHeader(a.count - 1);
+        for (int i = 1; i < a.count; i++) {
+            Db.Entry e = lookup(db, a, i);
+            // MGET answers nil for a key of another type, as Redis does.
+            bulkOrNull(e == null || e.value == null ? null : e, out);
+        }
+    }
+
+    void mset(Db db, Args a, ReplyBuffer out, CommandSpec spec) {
         if (a.count % 2 == 0) {
             out.appendError(spec.arityError);
             return;
         }
         for (int i = 1; i < a.count; i += 2) {
-            keyspace.put(lookup(a, i), a.buf, a.off[i], a.len[i], a.buf, a.off[i + 1], a.len[i + 1], false);
+            db.put(lookup(db, a, i), a.buf, a.off[i], a.len[i], a.buf, a.off[i + 1], a.len[i + 1], false);
+            touch(db, a, i);
         }
         out.appendRaw(Replies.OK);
     }
 
-    /** EXPIRE and PEXPIRE key time [NX|XX|GT|LT], as Redis 7's expireGenericCommand. */
-    void expire(Args a, ReplyBuffer out, boolean seconds, String command) {
-        int flags = 0;
-        for (int j = 3; j < a.count; j++) {
-            if (a.is(j, NX)) {
-                flags |= EXPIRE_NX;
-            } else if (a.is(j, XX)) {
-                flags |= EXPIRE_XX;
-            } else if (a.is(j, GT)) {
-                flags |= EXPIRE_GT;
-            } else if (a.is(j, LT)) {
-                flags |= EXPIRE_LT;
-            } else {
-                out.appendError("ERR Unsupported option " + a.latin1(j));
-                return;
-            }
-        }
-        if ((flags & EXPIRE_NX) != 0 && (flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) != 0) {
-            out.appendError("ERR NX and XX, GT or LT options at the same time are not compatible");
+    /** MSETNX key value [key value ...]: sets them all, or none if any exists. */
+    void msetnx(Db db, Args a, ReplyBuffer out, CommandSpec spec) {
+        if (a.count % 2 == 0) {
+            out.appendError(spec.arityError);
             return;
         }
-        if ((flags & EXPIRE_GT) != 0 && (flags & EXPIRE_LT) != 0) {
-            out.appendError("ERR GT and LT options at the same time are not compatible");
-            return;
-        }
-        if (!a.parseLong(2)) {
-            out.appendRaw(Replies.ERR_NOT_INTEGER);
-            return;
-        }
-        long when = a.number;
-        if (seconds) {
-            if (when > Long.MAX_VALUE / 1000 || when < Long.MIN_VALUE / 1000) {
-                invalidExpireTime(out, command);
-                return;
-            }
-            when *= 1000;
-        }
-        long now = keyspace.nowMillis();
-        if ((now > 0 && when > Long.MAX_VALUE - now) || (now < 0 && when < Long.MIN_VALUE - now)) {
-            invalidExpireTime(out, command);
-            return;
-        }
-        when += now;
-        Keyspace.Entry e = lookup(a, 1);
-        if (e == null) {
-            out.appendRaw(Replies.ZERO);
-            return;
-        }
-        if (flags != 0) {
-            boolean hasTtl = e.isVolatile();
-            long current = e.expireAt;
-            boolean refused = ((flags & EXPIRE_NX) != 0 && hasTtl)
-                    || ((flags & EXPIRE_XX) != 0 && !hasTtl)
-                    // No TTL counts as an infinite one: never lower than a new deadline.
-                    || ((flags & EXPIRE_GT) != 0 && (!hasTtl || when <= current))
-                    || ((flags & EXPIRE_LT) != 0 && hasTtl && when >= current);
-            if (refused) {
+        for (int i = 1; i < a.count; i += 2) {
+            if (lookup(db, a, i) != null) {
                 out.appendRaw(Replies.ZERO);
                 return;
             }
         }
-        keyspace.expireAt(e, when);
+        for (int i = 1; i < a.count; i += 2) {
+            db.put(lookup(db, a, i), a.buf, a.off[i], a.len[i], a.buf, a.off[i + 1], a.len[i + 1], false);
+            touch(db, a, i);
+        }
         out.appendRaw(Replies.ONE);
     }
 
-    void ttl(Args a, ReplyBuffer out, boolean millis) {
-        Keyspace.Entry e = lookup(a, 1);
-        if (e == null) {
-            out.appendRaw(Replies.MINUS_TWO);
-        } else if (!e.isVolatile()) {
-            out.appendRaw(Replies.MINUS_ONE);
-        } else {
-            long ttl = Math.max(0, e.expireAt - keyspace.nowMillis());
-            out.appendInteger(millis ? ttl : (ttl + 500) / 1000);
-        }
-    }
-
-    void persist(Args a, ReplyBuffer out) {
-        Keyspace.Entry e = lookup(a, 1);
-        out.appendRaw(e != null && keyspace.persist(e) ? Replies.ONE : Replies.ZERO);
-    }
-
-    void keys(Args a, ReplyBuffer out) {
-        List<ByteKey> keys = keyspace.keys(a.buf, a.off[1], a.len[1]);
-        out.appendArrayHeader(keys.size());
-        for (ByteKey k : keys) {
-            out.appendBulk(k.array(), k.offset(), k.length());
-        }
-    }
-
-    void dbsize(ReplyBuffer out) {
-        out.appendInteger(keyspace.size());
-    }
-
-    /** FLUSHALL and FLUSHDB [SYNC|ASYNC]: both flush at once, there being a single database. */
-    void flush(Args a, ReplyBuffer out) {
-        if (a.count > 2 || (a.count == 2 && !a.is(1, SYNC) && !a.is(1, ASYNC))) {
-            out.appendRaw(Replies.ERR_SYNTAX);
+    /** INCRBYFLOAT key increment, in {@link LongDouble} arithmetic as Redis; the key keeps its TTL. */
+    void incrByFloat(Db db, Args a, ReplyBuffer out) {
+        Db.Entry e = lookup(db, a, 1);
+        if (wrongType(e, out)) {
             return;
         }
-        keyspace.clear();
-        out.appendRaw(Replies.OK);
-    }
-
-    void select(Args a, ReplyBuffer out) {
-        if (!a.parseLong(1) || a.number > Integer.MAX_VALUE || a.number < Integer.MIN_VALUE) {
-            out.appendRaw(Replies.ERR_NOT_INTEGER);
-        } else if (a.number != 0) {
-            out.appendError("ERR DB index is out of range");
-        } else {
-            out.appendRaw(Replies.OK);
+        BigDecimal value = e == null ? BigDecimal.ZERO : LongDouble.parse(e.value, 0, e.length);
+        BigDecimal incr = value == null ? null : LongDouble.parse(a.buf, a.off[2], a.len[2]);
+        if (incr == null) {
+            out.appendError("ERR value is not a valid float");
+            return;
         }
+        BigDecimal sum = LongDouble.add(value, incr);
+        if (sum == null) {
+            out.appendError("ERR increment would produce NaN or Infinity");
+            return;
+        }
+        byte[] text = LongDouble.format(sum).getBytes(StandardCharsets.US_ASCII);
+        if (e == null) {
+            db.insert(a.buf, a.off[1], a.len[1], text);
+        } else {
+            e.replaceValue(text, 0, text.length);
+        }
+        touch(db, a, 1);
+        out.appendBulk(text);
     }
 }

@@ -1,31 +1,37 @@
 package dev.ioloop.sample.resp;
 
+import java.lang.ref.ReferenceQueue;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The server's single database: string keys to string values, with optional expiry.
+ * The server's data: numbered databases ({@link Db}), each its own keyspace with its own expiry, and the keys that
+ * clients {@code WATCH}.
  *
- * <p>Expiry is both active and lazy. Every key with a TTL owns exactly one task in the
- * {@link ExpiryScheduler}, cancelled whenever the TTL goes away or changes, so an idle server with a
- * million volatile keys holds a million timers and never polls. Because a timer may fire late, every
- * access also checks the deadline and treats a key past it as missing. A key expires at its deadline:
- * alive while {@code now < deadline}.
+ * <p>A database exists from its first use, so the unused ones of the configured number cost nothing. SWAPDB swaps two
+ * databases' contents, as Redis does: a client that selected database 1 sees what was in database 0. Watches stay
+ * with the database <em>number</em>, also as in Redis.
  *
- * <p>Threading: confined to the event-loop thread; no locks, and the scheduler's tasks must run on
- * that same thread.
+ * <p>Threading: confined to the event-loop thread; no locks, and the scheduler's tasks must run on that same thread.
  */
 public final class Keyspace {
 
-    /** {@link Entry#expireAt} of a key without TTL. */
+    /** {@link Db.Entry#expireAt} of a key without TTL. */
     static final long NO_EXPIRY = Long.MIN_VALUE;
 
     private final ExpiryScheduler scheduler;
-    private final HashMap<ByteKey, Entry> map = new HashMap<>();
+    private Db[] dbs = new Db[1];
+    /** Watched keys, by database number: key bytes to the watches on it. Null while nobody watches. */
+    private Map<ByteKey, List<Transaction.Watch>>[] watched;
+
+    private int watchedKeys;
+    /** Transactions of sessions gone without unwatching (see {@link Transaction.Handle}). */
+    private final ReferenceQueue<Transaction> deadTransactions = new ReferenceQueue<>();
+
     private final ByteKey probe = ByteKey.probe();
-    private int volatileKeys;
 
     public Keyspace(ExpiryScheduler scheduler) {
         if (scheduler == null) {
@@ -34,191 +40,234 @@ public final class Keyspace {
         this.scheduler = scheduler;
     }
 
-    /** Number of keys stored, including any past their deadline whose timer has not fired yet. */
+    /** Number of keys stored in every database, including any past their deadline whose timer has not fired yet. */
     public int size() {
-        return map.size();
+        int n = 0;
+        for (Db db : dbs) {
+            n += db == null ? 0 : db.size();
+        }
+        return n;
     }
 
-    /** Number of keys that have a TTL. */
+    /** Number of keys that have a TTL, in every database. */
     public int volatileKeys() {
-        return volatileKeys;
+        int n = 0;
+        for (Db db : dbs) {
+            n += db == null ? 0 : db.volatileKeys();
+        }
+        return n;
     }
 
     long nowMillis() {
         return scheduler.nowMillis();
     }
 
-    /** The live entry for the key in {@code b[off, off+len)}, or null; deletes it if past its deadline. */
-    Entry lookup(byte[] b, int off, int len) {
-        Entry e = map.get(probe.point(b, off, len));
-        probe.release();
-        if (e != null && e.expireAt != NO_EXPIRY && scheduler.nowMillis() >= e.expireAt) {
-            remove(e);
-            return null;
-        }
-        return e;
+    ExpiryScheduler scheduler() {
+        return scheduler;
     }
 
-    /** Adds a key known to be absent (the caller just looked it up), without TTL; takes {@code value}. */
-    Entry insert(byte[] key, int keyOff, int keyLen, byte[] value) {
-        Entry e = new Entry(ByteKey.copyOf(key, keyOff, keyLen), value, value.length);
-        map.put(e.key, e);
-        return e;
+    /** Database {@code index}, created on first use; the caller checks the index against the configured number. */
+    Db db(int index) {
+        Db[] a = dbs;
+        if (index < a.length) {
+            Db db = a[index];
+            if (db != null) {
+                return db;
+            }
+        }
+        return create(index);
+    }
+
+    /** Database {@code index} if it exists (it may be empty), else null; creates nothing. */
+    Db existing(int index) {
+        return index < dbs.length ? dbs[index] : null;
+    }
+
+    /** The highest database number in use, plus one. */
+    int databasesInUse() {
+        return dbs.length;
+    }
+
+    private Db create(int index) {
+        if (index >= dbs.length) {
+            dbs = Arrays.copyOf(dbs, index + 1);
+        }
+        Db db = new Db(this, index);
+        dbs[index] = db;
+        return db;
+    }
+
+    /** Swaps the contents of two databases (SWAPDB), touching the watched keys of both. */
+    void swap(int a, int b) {
+        Db da = db(a);
+        Db dbb = db(b);
+        touchAllWatched(a, da, dbb);
+        touchAllWatched(b, dbb, da);
+        dbs[a] = dbb;
+        dbs[b] = da;
+        dbb.id = a;
+        da.id = b;
+    }
+
+    /** Empties database {@code index} (FLUSHDB), touching its watched keys that existed. */
+    void flush(int index) {
+        Db db = existing(index);
+        if (db != null) {
+            touchAllWatched(index, db, null);
+            db.clear();
+        }
+    }
+
+    /** Empties every database (FLUSHALL). */
+    void flushAll() {
+        for (int i = 0; i < dbs.length; i++) {
+            flush(i);
+        }
+    }
+
+    // ---------------------------------------------------------------- WATCH
+
+    /** Number of distinct keys watched by some client, for tests and monitoring. */
+    int watchedKeys() {
+        return watchedKeys;
     }
 
     /**
-     * Stores a copy of {@code v[voff, voff+vlen)} under the key, as SET does: creates the key if absent;
-     * otherwise replaces the value, reusing its array when it fits, and drops the TTL unless
-     * {@code keepTtl}.
+     * Adds a watch of the session's transaction on key {@code b[off, off+len)} in database {@code index}; false if it
+     * already watches it. Remembers whether the key was already logically expired, as Redis 7.0 does.
      */
-    Entry put(Entry existing, byte[] key, int keyOff, int keyLen, byte[] v, int voff, int vlen, boolean keepTtl) {
-        if (existing == null) {
-            return insert(key, keyOff, keyLen, Arrays.copyOfRange(v, voff, voff + vlen));
+    @SuppressWarnings("unchecked")
+    Transaction.Watch watch(Transaction tx, int index, byte[] b, int off, int len) {
+        pruneDeadTransactions();
+        for (Transaction.Watch w : tx.watches()) {
+            if (w.db == index && Ascii.equals(b, off, len, w.key.array())) {
+                return null;
+            }
         }
-        existing.replaceValue(v, voff, vlen);
-        if (!keepTtl) {
-            persist(existing);
+        if (watched == null || watched.length < dbs.length || watched.length <= index) {
+            watched = Arrays.copyOf(watched == null ? new Map[0] : watched, Math.max(dbs.length, index + 1));
         }
-        return existing;
+        if (watched[index] == null) {
+            watched[index] = new HashMap<>();
+        }
+        ByteKey key = ByteKey.copyOf(b, off, len);
+        Db.Entry e = existing(index) == null ? null : existing(index).find(b, off, len);
+        Transaction.Watch w = new Transaction.Watch(tx.handle, index, key, e != null && e.isExpired(nowMillis()));
+        List<Transaction.Watch> list = watched[index].computeIfAbsent(key, k -> new ArrayList<>(2));
+        if (list.isEmpty()) {
+            watchedKeys++;
+        }
+        list.add(w);
+        tx.watches().add(w);
+        return w;
     }
 
-    /** Deletes the entry and its timer. */
-    void remove(Entry e) {
-        if (map.remove(e.key) != null) {
-            persist(e);
+    /** A new client's transaction state, whose watches this keyspace drops if the client goes without unwatching. */
+    Transaction newTransaction() {
+        return new Transaction(deadTransactions);
+    }
+
+    /** Removes every watch of a transaction. */
+    void unwatchAll(Transaction.Handle handle) {
+        for (Transaction.Watch w : handle.watches) {
+            unwatch(w);
+        }
+        handle.watches.clear();
+    }
+
+    private void pruneDeadTransactions() {
+        Object dead;
+        while ((dead = deadTransactions.poll()) != null) {
+            unwatchAll((Transaction.Handle) dead);
+        }
+    }
+
+    private void unwatch(Transaction.Watch w) {
+        Map<ByteKey, List<Transaction.Watch>> m = watched[w.db];
+        List<Transaction.Watch> list = m.get(w.key);
+        if (list != null && list.remove(w) && list.isEmpty()) {
+            m.remove(w.key);
+            watchedKeys--;
         }
     }
 
     /**
-     * Gives the entry an absolute deadline, replacing its timer. A deadline already reached deletes the
-     * key at once; returns false in that case.
+     * A key in database {@code index} was modified (Redis's {@code signalModifiedKey}): every transaction watching it
+     * will fail. Nothing but a field check while no key is watched, which keeps SET on its fast path.
      */
-    boolean expireAt(Entry e, long deadline) {
-        long now = scheduler.nowMillis();
-        if (deadline <= now) {
-            remove(e);
-            return false;
-        }
-        if (e.timer != null) {
-            e.timer.cancel();
-        } else if (e.expireAt == NO_EXPIRY) {
-            volatileKeys++;
-        }
-        e.expireAt = deadline;
-        e.timer = scheduler.schedule(deadline - now, e);
-        return true;
-    }
-
-    /** Removes the entry's TTL and cancels its timer; returns whether it had one. */
-    boolean persist(Entry e) {
-        if (e.expireAt == NO_EXPIRY) {
-            return false;
-        }
-        if (e.timer != null) {
-            e.timer.cancel();
-            e.timer = null;
-        }
-        e.expireAt = NO_EXPIRY;
-        volatileKeys--;
-        return true;
-    }
-
-    /** Deletes every key and cancels every timer. */
-    void clear() {
-        if (volatileKeys > 0) {
-            for (Entry e : map.values()) {
-                if (e.timer != null) {
-                    e.timer.cancel();
-                    e.timer = null;
-                }
-            }
-        }
-        map.clear();
-        volatileKeys = 0;
-    }
-
-    /** The live keys, in map order; keys past their deadline are skipped (their timers delete them). */
-    List<ByteKey> keys(byte[] pattern, int off, int len) {
-        boolean all = len == 1 && pattern[off] == '*';
-        long now = scheduler.nowMillis();
-        List<ByteKey> result = new ArrayList<>();
-        for (Entry e : map.values()) {
-            if (e.expireAt != NO_EXPIRY && now >= e.expireAt) {
-                continue;
-            }
-            ByteKey k = e.key;
-            if (all || Glob.matches(pattern, off, len, k.array(), k.offset(), k.length(), false)) {
-                result.add(k);
-            }
-        }
-        return result;
-    }
-
-    private void timerFired(Entry e) {
-        e.timer = null;
-        if (e.expireAt == NO_EXPIRY || map.get(e.key) != e) {
+    void touch(int index, byte[] b, int off, int len) {
+        if (watchedKeys == 0 || index >= watched.length || watched[index] == null) {
             return;
         }
-        long now = scheduler.nowMillis();
-        if (now >= e.expireAt) {
-            remove(e);
+        pruneDeadTransactions();
+        List<Transaction.Watch> list = watched[index].get(probe.point(b, off, len));
+        probe.release();
+        if (list == null) {
+            return;
+        }
+        for (Transaction.Watch w : List.copyOf(list)) {
+            if (w.expired) {
+                Db db = existing(index);
+                if (db == null || db.find(b, off, len) == null) {
+                    // A key already expired at WATCH time is now deleted: logically no change.
+                    w.expired = false;
+                    continue;
+                }
+            }
+            markDirty(w);
+        }
+    }
+
+    private void markDirty(Transaction.Watch w) {
+        Transaction tx = w.owner.get();
+        if (tx != null) {
+            tx.markDirty(this);
         } else {
-            // The loop's timer clock and nowMillis() may drift apart; wait for the rest of the TTL.
-            e.timer = scheduler.schedule(e.expireAt - now, e);
+            unwatchAll(w.owner);
         }
     }
 
     /**
-     * A stored value. It is its own expiry task, so a TTL costs the scheduler's handle and nothing more.
-     * Only the keyspace's thread touches it.
+     * Redis's {@code touchAllWatchedKeysInDb}: database {@code index}, now {@code emptied}, is emptied or replaced
+     * with {@code replacement}; a watch fails when its key exists on either side, except an expired key that stays
+     * expired or disappears.
      */
-    final class Entry implements Runnable {
-        final ByteKey key;
-        /** The value is {@code value[0, length)}; spare room lets APPEND and INCR work in place. */
-        byte[] value;
-
-        int length;
-        long expireAt = NO_EXPIRY;
-        ExpiryScheduler.Cancellable timer;
-
-        Entry(ByteKey key, byte[] value, int length) {
-            this.key = key;
-            this.value = value;
-            this.length = length;
+    private void touchAllWatched(int index, Db emptied, Db replacement) {
+        if (watchedKeys == 0 || index >= watched.length || watched[index] == null) {
+            return;
         }
-
-        /**
-         * Replaces the value with a copy of {@code v[off, off+len)}: in place when the array fits it
-         * without wasting more than half, so a SET of same-sized values allocates nothing.
-         */
-        void replaceValue(byte[] v, int off, int len) {
-            if (value.length < len || value.length - len > (len >>> 1) + 16) {
-                value = new byte[len];
+        long now = nowMillis();
+        for (Map.Entry<ByteKey, List<Transaction.Watch>> m : List.copyOf(watched[index].entrySet())) {
+            ByteKey k = m.getKey();
+            boolean inEmptied = emptied.find(k.array(), 0, k.length()) != null;
+            Db.Entry other = replacement == null ? null : replacement.find(k.array(), 0, k.length());
+            if (!inEmptied && other == null) {
+                continue;
             }
-            System.arraycopy(v, off, value, 0, len);
-            length = len;
-        }
-
-        /**
-         * Makes room for a value of {@code newLength} bytes, keeping the current ones; grows like sds
-         * (double below 1 MiB, then 1 MiB at a time) so repeated APPENDs stay linear.
-         */
-        void ensureCapacity(int newLength) {
-            if (value.length >= newLength) {
-                return;
+            for (Transaction.Watch w : List.copyOf(m.getValue())) {
+                if (w.expired) {
+                    if (other == null) {
+                        w.expired = false;
+                        continue;
+                    } else if (other.isExpired(now)) {
+                        continue;
+                    }
+                } else if (!inEmptied && other.isExpired(now)) {
+                    w.expired = true;
+                    continue;
+                }
+                markDirty(w);
             }
-            long grown = newLength < 1024 * 1024 ? 2L * newLength : newLength + 1024L * 1024;
-            value = Arrays.copyOf(value, (int) Math.min(grown, Integer.MAX_VALUE - 8));
         }
+    }
 
-        /** Whether the key has a TTL. */
-        boolean isVolatile() {
-            return expireAt != NO_EXPIRY;
+    /** Whether a key watched by {@code w}, alive when watched, is now past its deadline (checked at EXEC). */
+    boolean watchedKeyExpired(Transaction.Watch w) {
+        if (w.expired) {
+            return false;
         }
-
-        @Override
-        public void run() {
-            timerFired(this);
-        }
+        Db db = existing(w.db);
+        Db.Entry e = db == null ? null : db.find(w.key.array(), 0, w.key.length());
+        return e != null && e.isExpired(nowMillis());
     }
 }

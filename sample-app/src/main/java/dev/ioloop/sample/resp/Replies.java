@@ -18,12 +18,18 @@ final class Replies {
     static final byte[] ERR_NOT_INTEGER = encoded("-ERR value is not an integer or out of range\r\n");
     static final byte[] ERR_OVERFLOW = encoded("-ERR increment or decrement would overflow\r\n");
     static final byte[] ERR_DECREMENT_OVERFLOW = encoded("-ERR decrement would overflow\r\n");
+    static final byte[] WRONGTYPE = encoded("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+    static final byte[] ERR_OUT_OF_RANGE_DB = encoded("-ERR DB index is out of range\r\n");
+    static final byte[] ERR_NO_SUCH_KEY = encoded("-ERR no such key\r\n");
+    static final byte[] QUEUED = encoded("+QUEUED\r\n");
+    static final byte[] NULL_ARRAY = encoded("*-1\r\n");
+    static final byte[] EXECABORT = encoded("-EXECABORT Transaction discarded because of previous errors.\r\n");
     static final byte[] ERR_STRING_TOO_LONG =
             encoded("-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
 
     private Replies() {}
 
-    private static byte[] encoded(String s) {
+    static byte[] encoded(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

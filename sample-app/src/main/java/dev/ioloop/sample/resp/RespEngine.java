@@ -1,6 +1,8 @@
 package dev.ioloop.sample.resp;
 
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * The protocol engine: turns the bytes a client sent into commands, runs them against the
@@ -24,7 +26,13 @@ public final class RespEngine {
 
     private final RespParser parser;
     private final ParseState state = new ParseState();
+    private final Keyspace keyspace;
     private final DataCommands data;
+    private final KeyCommands keys;
+    private final StringRangeCommands ranges;
+    private final ListCommands lists = new ListCommands();
+    private final SetCommands sets = new SetCommands();
+    private final HashCommands hashes = new HashCommands();
     private final ServerCommands server;
     /** Copy of a direct read buffer, which has no array to parse in place; reused for every read. */
     private byte[] scratch = new byte[0];
@@ -34,7 +42,10 @@ public final class RespEngine {
             throw new NullPointerException("keyspace, limits and info are required");
         }
         this.parser = new RespParser(limits);
-        this.data = new DataCommands(keyspace, limits);
+        this.keyspace = keyspace;
+        this.data = new DataCommands(limits);
+        this.keys = new KeyCommands(keyspace, limits);
+        this.ranges = new StringRangeCommands(limits);
         this.server = new ServerCommands(keyspace, limits, info);
     }
 
@@ -184,36 +195,224 @@ public final class RespEngine {
         CommandSpec cmd = CommandTable.lookup(a.buf, a.off[0], a.len[0]);
         if (cmd == null) {
             unknownCommand(a, out);
+            refusedWhileQueuing(session);
             return;
         }
         if (!cmd.arityAccepts(a.count)) {
+            if (cmd.id == CommandTable.EXEC) {
+                // Redis answers a refused EXEC with EXECABORT, and ends the transaction if there is one.
+                out.appendError("EXECABORT Transaction discarded because of: " + cmd.arityError.substring(4));
+                if (session.inMulti()) {
+                    session.transaction().discard(keyspace);
+                    session.releaseTransactionIfIdle();
+                }
+                return;
+            }
             out.appendError(cmd.arityError);
+            refusedWhileQueuing(session);
             return;
         }
+        if (session.inMulti() && !cmd.runsInMulti) {
+            queue(session, cmd, a, out);
+            return;
+        }
+        run(session, cmd, a, out);
+        // Counted after the command, so INFO does not count itself, as in Redis.
+        server.commandsProcessed++;
+    }
+
+    /** A command refused before it ran (unknown, wrong arity): inside MULTI, EXEC will answer EXECABORT. */
+    private static void refusedWhileQueuing(RespSession session) {
+        if (session.inMulti()) {
+            session.transaction().dirtyExec = true;
+        }
+    }
+
+    /**
+     * Queues a command between MULTI and EXEC, after the checks Redis makes before queuing: a container command's
+     * subcommand must exist and accept its arity. Everything else is found out when EXEC runs it.
+     */
+    private void queue(RespSession session, CommandSpec cmd, Args a, ReplyBuffer out) {
+        if (!cmd.subcommands.isEmpty() && a.count >= 2) {
+            CommandSpec sub = cmd.subcommand(a.buf, a.off[1], a.len[1]);
+            if (sub == null) {
+                out.appendError("ERR unknown subcommand '" + a.latin1(1, 128) + "'. Try "
+                        + a.latin1(0).toUpperCase(Locale.ROOT) + " HELP.");
+                refusedWhileQueuing(session);
+                return;
+            }
+            if (!sub.arityAccepts(a.count)) {
+                out.appendError(sub.arityError);
+                refusedWhileQueuing(session);
+                return;
+            }
+        }
+        session.transaction().queue(a);
+        out.appendRaw(Replies.QUEUED);
+    }
+
+    /**
+     * EXEC: fails with EXECABORT if a command was refused while queuing, with a null array if a watched key was
+     * modified (or expired) since WATCH, and otherwise runs the queued commands one after the other and answers an
+     * array of their replies. Nothing else runs in between, since nothing else runs on this thread: the transaction
+     * is atomic by construction.
+     */
+    private void exec(RespSession session, ReplyBuffer out) {
+        Transaction tx = session.transaction();
+        if (tx == null || !tx.multi) {
+            out.appendError("ERR EXEC without MULTI");
+            return;
+        }
+        for (Transaction.Watch w : tx.watches()) {
+            if (keyspace.watchedKeyExpired(w)) {
+                tx.dirtyCas = true;
+                break;
+            }
+        }
+        if (tx.dirtyExec || tx.dirtyCas) {
+            out.appendRaw(tx.dirtyExec ? Replies.EXECABORT : Replies.NULL_ARRAY);
+            tx.discard(keyspace);
+            session.releaseTransactionIfIdle();
+            return;
+        }
+        tx.unwatchAll(keyspace);
+        List<Args> commands = List.copyOf(tx.queued());
+        tx.discard(keyspace);
+        session.releaseTransactionIfIdle();
+        out.appendArrayHeader(commands.size());
+        for (Args q : commands) {
+            run(session, CommandTable.lookup(q.buf, q.off[0], q.len[0]), q, out);
+            server.commandsProcessed++;
+        }
+    }
+
+    private void multi(RespSession session, ReplyBuffer out) {
+        if (session.inMulti()) {
+            out.appendError("ERR MULTI calls can not be nested");
+            return;
+        }
+        session.transactionCreated(keyspace).multi = true;
+        out.appendRaw(Replies.OK);
+    }
+
+    private void discard(RespSession session, ReplyBuffer out) {
+        if (!session.inMulti()) {
+            out.appendError("ERR DISCARD without MULTI");
+            return;
+        }
+        session.transaction().discard(keyspace);
+        session.releaseTransactionIfIdle();
+        out.appendRaw(Replies.OK);
+    }
+
+    /** WATCH key [key ...] in the selected database; a no-op once a watched key changed, as in Redis. */
+    private void watch(RespSession session, Args a, ReplyBuffer out) {
+        if (session.inMulti()) {
+            out.appendError("ERR WATCH inside MULTI is not allowed");
+            return;
+        }
+        Transaction tx = session.transactionCreated(keyspace);
+        if (!tx.dirtyCas) {
+            for (int i = 1; i < a.count; i++) {
+                keyspace.watch(tx, session.db, a.buf, a.off[i], a.len[i]);
+            }
+        }
+        out.appendRaw(Replies.OK);
+    }
+
+    private void unwatch(RespSession session, ReplyBuffer out) {
+        Transaction tx = session.transaction();
+        if (tx != null) {
+            tx.unwatchAll(keyspace);
+            tx.dirtyCas = false;
+            session.releaseTransactionIfIdle();
+        }
+        out.appendRaw(Replies.OK);
+    }
+
+    /** Runs a command whose name and arity were checked. */
+    private void run(RespSession session, CommandSpec cmd, Args a, ReplyBuffer out) {
+        Db db = keyspace.db(session.db);
         switch (cmd.id) {
-            case CommandTable.GET -> data.get(a, out);
-            case CommandTable.SET -> data.set(a, out);
+            case CommandTable.GET -> data.get(db, a, out);
+            case CommandTable.SET -> data.set(db, a, out);
             case CommandTable.PING -> server.ping(a, out, cmd);
-            case CommandTable.INCR -> data.incrBy(a, out, 1);
-            case CommandTable.DECR -> data.incrBy(a, out, -1);
-            case CommandTable.INCRBY -> data.incrByArg(a, out, false);
-            case CommandTable.DECRBY -> data.incrByArg(a, out, true);
-            case CommandTable.MGET -> data.mget(a, out);
-            case CommandTable.MSET -> data.mset(a, out, cmd);
-            case CommandTable.DEL -> data.del(a, out);
-            case CommandTable.EXISTS -> data.exists(a, out);
-            case CommandTable.GETDEL -> data.getdel(a, out);
-            case CommandTable.APPEND -> data.append(a, out);
-            case CommandTable.STRLEN -> data.strlen(a, out);
-            case CommandTable.EXPIRE -> data.expire(a, out, true, "expire");
-            case CommandTable.PEXPIRE -> data.expire(a, out, false, "pexpire");
-            case CommandTable.TTL -> data.ttl(a, out, false);
-            case CommandTable.PTTL -> data.ttl(a, out, true);
-            case CommandTable.PERSIST -> data.persist(a, out);
-            case CommandTable.KEYS -> data.keys(a, out);
-            case CommandTable.DBSIZE -> data.dbsize(out);
-            case CommandTable.FLUSHALL, CommandTable.FLUSHDB -> data.flush(a, out);
-            case CommandTable.SELECT -> data.select(a, out);
+            case CommandTable.INCR -> data.incrBy(db, a, out, 1);
+            case CommandTable.DECR -> data.incrBy(db, a, out, -1);
+            case CommandTable.INCRBY -> data.incrByArg(db, a, out, false);
+            case CommandTable.DECRBY -> data.incrByArg(db, a, out, true);
+            case CommandTable.MGET -> data.mget(db, a, out);
+            case CommandTable.MSET -> data.mset(db, a, out, cmd);
+            case CommandTable.GETDEL -> data.getdel(db, a, out);
+            case CommandTable.APPEND -> data.append(db, a, out);
+            case CommandTable.STRLEN -> data.strlen(db, a, out);
+            case CommandTable.SETNX -> data.setnx(db, a, out);
+            case CommandTable.SETEX -> data.setex(db, a, out, true);
+            case CommandTable.PSETEX -> data.setex(db, a, out, false);
+            case CommandTable.GETSET -> data.getset(db, a, out);
+            case CommandTable.GETEX -> data.getex(db, a, out);
+            case CommandTable.MSETNX -> data.msetnx(db, a, out, cmd);
+            case CommandTable.INCRBYFLOAT -> data.incrByFloat(db, a, out);
+            case CommandTable.GETRANGE -> ranges.getrange(db, a, out);
+            case CommandTable.SETRANGE -> ranges.setrange(db, a, out);
+            case CommandTable.GETBIT -> ranges.getbit(db, a, out);
+            case CommandTable.SETBIT -> ranges.setbit(db, a, out);
+            case CommandTable.BITCOUNT -> ranges.bitcount(db, a, out);
+            case CommandTable.LCS -> ranges.lcs(db, a, out);
+            case CommandTable.DEL -> keys.del(db, a, out);
+            case CommandTable.EXISTS -> keys.exists(db, a, out);
+            case CommandTable.UNLINK -> keys.del(db, a, out);
+            case CommandTable.TOUCH -> keys.touchKeys(db, a, out);
+            case CommandTable.TYPE -> keys.type(db, a, out);
+            case CommandTable.RENAME -> keys.rename(db, a, out, false);
+            case CommandTable.RENAMENX -> keys.rename(db, a, out, true);
+            case CommandTable.COPY -> keys.copy(session, db, a, out);
+            case CommandTable.RANDOMKEY -> keys.randomkey(db, out);
+            case CommandTable.SCAN -> keys.scan(db, a, out);
+            case CommandTable.OBJECT -> keys.object(db, a, out, cmd);
+            case CommandTable.EXPIRE -> keys.expire(db, a, out, true, false, "expire");
+            case CommandTable.PEXPIRE -> keys.expire(db, a, out, false, false, "pexpire");
+            case CommandTable.EXPIREAT -> keys.expire(db, a, out, true, true, "expireat");
+            case CommandTable.PEXPIREAT -> keys.expire(db, a, out, false, true, "pexpireat");
+            case CommandTable.TTL -> keys.ttl(db, a, out, false, false);
+            case CommandTable.PTTL -> keys.ttl(db, a, out, true, false);
+            case CommandTable.EXPIRETIME -> keys.ttl(db, a, out, false, true);
+            case CommandTable.PEXPIRETIME -> keys.ttl(db, a, out, true, true);
+            case CommandTable.TIME -> server.time(out);
+            case CommandTable.LPUSH -> lists.push(db, a, out, true);
+            case CommandTable.RPUSH -> lists.push(db, a, out, false);
+            case CommandTable.LPOP -> lists.pop(db, a, out, true, cmd);
+            case CommandTable.RPOP -> lists.pop(db, a, out, false, cmd);
+            case CommandTable.LLEN -> lists.llen(db, a, out);
+            case CommandTable.LRANGE -> lists.lrange(db, a, out);
+            case CommandTable.LINDEX -> lists.lindex(db, a, out);
+            case CommandTable.SADD -> sets.sadd(db, a, out);
+            case CommandTable.SREM -> sets.srem(db, a, out);
+            case CommandTable.SMEMBERS -> sets.smembers(db, a, out);
+            case CommandTable.SISMEMBER -> sets.sismember(db, a, out);
+            case CommandTable.SCARD -> sets.scard(db, a, out);
+            case CommandTable.SRANDMEMBER -> sets.srandmember(db, a, out, cmd);
+            case CommandTable.SPOP -> sets.spop(db, a, out);
+            case CommandTable.HSET -> hashes.hset(db, a, out, cmd);
+            case CommandTable.HGET -> hashes.hget(db, a, out);
+            case CommandTable.HDEL -> hashes.hdel(db, a, out);
+            case CommandTable.HGETALL -> hashes.hgetall(db, a, out);
+            case CommandTable.HLEN -> hashes.hlen(db, a, out);
+            case CommandTable.HEXISTS -> hashes.hexists(db, a, out);
+            case CommandTable.HINCRBY -> hashes.hincrby(db, a, out);
+            case CommandTable.MULTI -> multi(session, out);
+            case CommandTable.EXEC -> exec(session, out);
+            case CommandTable.DISCARD -> discard(session, out);
+            case CommandTable.WATCH -> watch(session, a, out);
+            case CommandTable.UNWATCH -> unwatch(session, out);
+            case CommandTable.PERSIST -> keys.persist(db, a, out);
+            case CommandTable.KEYS -> keys.keys(db, a, out);
+            case CommandTable.DBSIZE -> keys.dbsize(db, out);
+            case CommandTable.FLUSHALL -> keys.flush(session, a, out, true);
+            case CommandTable.FLUSHDB -> keys.flush(session, a, out, false);
+            case CommandTable.SELECT -> keys.select(session, a, out);
+            case CommandTable.MOVE -> keys.move(session, db, a, out);
+            case CommandTable.SWAPDB -> keys.swapdb(a, out);
             case CommandTable.ECHO -> server.echo(a, out);
             case CommandTable.INFO -> server.info(a, out);
             case CommandTable.CONFIG -> server.config(a, out, cmd);
@@ -223,8 +422,6 @@ public final class RespEngine {
             case CommandTable.QUIT -> server.quit(session, out);
             default -> throw new IllegalStateException("no handler for " + cmd.fullName);
         }
-        // Counted after the command, so INFO does not count itself, as in Redis.
-        server.commandsProcessed++;
     }
 
     /** Redis 7's text: the name and the first arguments, each quoted, cut to about 128 bytes. */

@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Protocol state of one client connection: its id and name, whether it must be closed once its
- * replies are written, and the bytes of a request that arrived only in part.
+ * Protocol state of one client connection: its id and name, its selected database and transaction, whether it must
+ * be closed once its replies are written, and the bytes of a request that arrived only in part.
  *
  * <p>The read buffer the engine parses from is shared by every connection, so the incomplete tail of a
  * read is copied into this session's <em>stash</em>. The stash is sized to what it holds (growing as
@@ -28,6 +28,10 @@ public final class RespSession {
     private boolean closeRequested;
     private boolean protocolError;
     private boolean outputLimitReached;
+    /** The selected database (SELECT). */
+    int db;
+    /** MULTI/EXEC and WATCH state, created by the first MULTI or WATCH. */
+    private Transaction tx;
 
     private byte[] stash = EMPTY;
     private int stashLength;
@@ -81,6 +85,30 @@ public final class RespSession {
     /** Size of the storage held for the stash, for monitoring and tests. */
     public int stashCapacity() {
         return stash.length;
+    }
+
+    /** The transaction state, or null if this client never used MULTI or WATCH. */
+    Transaction transaction() {
+        return tx;
+    }
+
+    Transaction transactionCreated(Keyspace keyspace) {
+        if (tx == null) {
+            tx = keyspace.newTransaction();
+        }
+        return tx;
+    }
+
+    /** Drops the transaction state once it holds nothing (after EXEC, DISCARD or UNWATCH), so an idle client pays none. */
+    void releaseTransactionIfIdle() {
+        if (tx != null && !tx.multi && tx.watches().isEmpty()) {
+            tx = null;
+        }
+    }
+
+    /** Whether the client is between MULTI and EXEC or DISCARD. */
+    boolean inMulti() {
+        return tx != null && tx.multi;
     }
 
     byte[] nameBytes() {

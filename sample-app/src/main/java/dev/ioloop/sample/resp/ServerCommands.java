@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Connection and server commands: PING, ECHO, INFO, CONFIG, COMMAND, CLIENT, HELLO, QUIT. Enough of
+ * Connection and server commands: PING, ECHO, TIME, INFO, CONFIG, COMMAND, CLIENT, HELLO, QUIT. Enough of
  * each for redis-cli, redis-benchmark and the common client libraries to connect and introspect.
  *
  * <p>Threading: the event-loop thread only.
@@ -15,7 +15,7 @@ import java.util.Map;
 final class ServerCommands {
 
     /** The Redis version this server claims to be compatible with. */
-    static final String REDIS_VERSION = "7.0.0";
+    static final String REDIS_VERSION = "7.0.15";
 
     private static final byte[] AUTH = Ascii.lower("auth");
     private static final byte[] SETNAME = Ascii.lower("setname");
@@ -38,7 +38,7 @@ final class ServerCommands {
         // What redis-benchmark and redis-cli ask for; the values describe this server truthfully.
         config.put("save", "");
         config.put("appendonly", "no");
-        config.put("databases", "1");
+        config.put("databases", Integer.toString(limits.databases()));
         config.put("maxmemory", "0");
         config.put("proto-max-bulk-len", Integer.toString(limits.maxBulkLength()));
     }
@@ -53,6 +53,14 @@ final class ServerCommands {
         }
     }
 
+    /** TIME: the Unix time in seconds and microseconds, from the keyspace's clock (millisecond resolution). */
+    void time(ReplyBuffer out) {
+        long now = keyspace.nowMillis();
+        out.appendArrayHeader(2);
+        out.appendBulk(Long.toString(Math.floorDiv(now, 1000)));
+        out.appendBulk(Long.toString(Math.floorMod(now, 1000) * 1000));
+    }
+
     void echo(Args a, ReplyBuffer out) {
         out.appendBulk(a.buf, a.off[1], a.len[1]);
     }
@@ -63,7 +71,7 @@ final class ServerCommands {
     }
 
     /** The subcommand in argument 1 of a container command, or null after replying with the error. */
-    private static CommandSpec subcommand(Args a, CommandSpec container, ReplyBuffer out) {
+    static CommandSpec subcommand(Args a, CommandSpec container, ReplyBuffer out) {
         CommandSpec sub = container.subcommand(a.buf, a.off[1], a.len[1]);
         if (sub == null) {
             out.appendError("ERR unknown subcommand '" + a.latin1(1, 128) + "'. Try "
@@ -143,9 +151,14 @@ final class ServerCommands {
                 m.put("total_commands_processed", Long.toString(commandsProcessed));
             }
             case "keyspace" -> {
-                // Like Redis, an empty database gets no line.
-                if (keyspace.size() > 0) {
-                    m.put("db0", "keys=" + keyspace.size() + ",expires=" + keyspace.volatileKeys() + ",avg_ttl=0");
+                // Like Redis, an empty database gets no line. avg_ttl is exact here; Redis estimates it by sampling.
+                for (int i = 0; i < keyspace.databasesInUse(); i++) {
+                    Db db = keyspace.existing(i);
+                    if (db != null && db.size() > 0) {
+                        int expires = db.volatileKeys();
+                        long avgTtl = expires == 0 ? 0 : db.totalTtlMillis() / expires;
+                        m.put("db" + i, "keys=" + db.size() + ",expires=" + expires + ",avg_ttl=" + avgTtl);
+                    }
                 }
             }
             default -> throw new IllegalArgumentException(section);

@@ -51,7 +51,7 @@ class ClientCommandTests {
         assertThat(h.call("CLIENT", "HELP")).startsWith("*11\r\n+CLIENT <subcommand>");
     }
 
-    private static final String HELLO_REPLY = "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n7.0.0\r\n"
+    private static final String HELLO_REPLY = "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
             + "$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:7\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n"
             + "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
 

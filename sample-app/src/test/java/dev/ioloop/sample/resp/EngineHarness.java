@@ -29,6 +29,13 @@ final class EngineHarness {
         this(limits, info, direct, 1_000_000L);
     }
 
+    /** Another client of the same engine and keyspace, for tests of several connections (WATCH, SWAPDB). */
+    RespSession newSession() {
+        return new RespSession(nextClientId++);
+    }
+
+    private long nextClientId = 8;
+
     EngineHarness(RespLimits limits, InfoSource info, boolean direct, long clockStart) {
         scheduler = new FakeScheduler(clockStart);
         keyspace = new Keyspace(scheduler);
@@ -47,18 +54,33 @@ final class EngineHarness {
         return send(RespWire.command(args));
     }
 
+    /** Sends a multibulk command as {@code client} and returns its reply. */
+    String call(RespSession client, String... args) {
+        feed(client, RespWire.command(args).getBytes(StandardCharsets.ISO_8859_1));
+        return drain();
+    }
+
     /** Feeds {@code bytes} as successive reads of at most the shared buffer's size. */
     void feed(byte[] bytes) {
+        feed(session, bytes);
+    }
+
+    /** Feeds {@code bytes} as the given client's successive reads. */
+    void feed(RespSession client, byte[] bytes) {
         for (int off = 0; off < bytes.length; off += shared.capacity()) {
-            feedRead(bytes, off, Math.min(shared.capacity(), bytes.length - off));
+            feedRead(client, bytes, off, Math.min(shared.capacity(), bytes.length - off));
         }
     }
 
     /** One read of {@code b[off, off+len)}. */
     void feedRead(byte[] b, int off, int len) {
+        feedRead(session, b, off, len);
+    }
+
+    private void feedRead(RespSession client, byte[] b, int off, int len) {
         shared.clear();
         shared.put(b, off, len).flip();
-        engine.process(session, shared, out, outputLimit);
+        engine.process(client, shared, out, outputLimit);
         if (shared.hasRemaining()) {
             throw new AssertionError("engine left " + shared.remaining() + " bytes unconsumed");
         }

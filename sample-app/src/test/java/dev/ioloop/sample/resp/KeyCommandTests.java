@@ -86,12 +86,58 @@ class KeyCommandTests {
     }
 
     @Test
-    void selectAcceptsOnlyDatabaseZero() {
+    void selectAcceptsTheConfiguredDatabasesOnly() {
         assertThat(h.call("SELECT", "0")).isEqualTo("+OK\r\n");
-        assertThat(h.call("SELECT", "1")).isEqualTo("-ERR DB index is out of range\r\n");
+        assertThat(h.call("SELECT", "15")).isEqualTo("+OK\r\n");
+        assertThat(h.call("SELECT", "16")).isEqualTo("-ERR DB index is out of range\r\n");
         assertThat(h.call("SELECT", "-1")).isEqualTo("-ERR DB index is out of range\r\n");
         assertThat(h.call("SELECT", "zero")).isEqualTo("-ERR value is not an integer or out of range\r\n");
-        assertThat(h.call("SELECT", "4294967296")).isEqualTo("-ERR value is not an integer or out of range\r\n");
+        assertThat(h.call("SELECT", "4294967296"))
+                .isEqualTo("-ERR value is out of range, value must between -2147483648 and 2147483647\r\n");
+        EngineHarness two = new EngineHarness(new RespLimits(1024, 1024, 1024, 2), InfoSource.none(), false);
+        assertThat(two.call("SELECT", "1")).isEqualTo("+OK\r\n");
+        assertThat(two.call("SELECT", "2")).isEqualTo("-ERR DB index is out of range\r\n");
+    }
+
+    @Test
+    void eachDatabaseHasItsOwnKeysAndExpiry() {
+        h.call("SET", "k", "zero", "PX", "100");
+        h.call("SELECT", "3");
+        h.call("SET", "k", "three", "PX", "200");
+        h.scheduler.advance(100);
+        assertThat(h.call("GET", "k")).isEqualTo("$5\r\nthree\r\n");
+        assertThat(h.call("DBSIZE")).isEqualTo(":1\r\n");
+        h.call("SELECT", "0");
+        assertThat(h.call("DBSIZE")).isEqualTo(":0\r\n");
+        h.scheduler.advance(100);
+        assertThat(h.keyspace.size()).isZero();
+        assertThat(h.scheduler.pending()).isZero();
+    }
+
+    @Test
+    void infoKeyspaceHasALinePerNonEmptyDatabaseWithTheAverageTtl() {
+        h.call("SET", "a", "1");
+        h.call("SELECT", "12");
+        h.call("SET", "b", "1", "PX", "1000");
+        h.call("SET", "c", "1", "PX", "3000");
+        h.call("SET", "d", "1");
+        assertThat(h.call("INFO", "keyspace"))
+                .isEqualTo("$80\r\n# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n"
+                        + "db12:keys=3,expires=2,avg_ttl=2000\r\n\r\n");
+    }
+
+    @Test
+    void swapdbSwapsContentsAndTimersKeepDeletingFromTheRightDatabase() {
+        h.call("SET", "a", "0", "PX", "100");
+        RespSession other = h.newSession();
+        h.call(other, "SELECT", "1");
+        h.call(other, "SET", "b", "1");
+        assertThat(h.call("SWAPDB", "0", "1")).isEqualTo("+OK\r\n");
+        assertThat(h.call("GET", "b")).isEqualTo("$1\r\n1\r\n");
+        assertThat(h.call(other, "GET", "a")).isEqualTo("$1\r\n0\r\n");
+        h.scheduler.advance(100);
+        assertThat(h.keyspace.size()).isEqualTo(1);
+        assertThat(h.call(other, "DBSIZE")).isEqualTo(":0\r\n");
     }
 
     @Test
