@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * A client's MULTI/EXEC state: the commands queued since MULTI, the keys it WATCHes, and whether EXEC must fail.
- * Created on the first MULTI or WATCH of a connection and kept, so a connection that never uses transactions pays one
- * null field for them.
+ * Created by MULTI or WATCH and dropped once it holds nothing again (after EXEC, DISCARD or UNWATCH), so a connection
+ * that is not in a transaction pays one null field for them.
  *
  * <p>Threading: the event-loop thread only.
  */
