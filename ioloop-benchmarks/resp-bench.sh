@@ -16,6 +16,9 @@
 #   WARMUP_N=500000         requests per test of the unrecorded warm-up run per target (JIT), 0 for none
 #   SKIP_BUILD=1            use the jars already built
 #   OUT_DIR=DIR             where logs, raw CSVs and results.md go (default: a new temporary directory)
+#   TLS=1                   every server on a TLS port (sample-app: sample.tls.port with a PEM SSL bundle; redis:
+#                           --tls-port) and redis-benchmark --tls, with one self-signed certificate made by openssl in
+#                           OUT_DIR; prints the negotiated protocol and cipher of each. Targets: sample-app, redis
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,6 +33,7 @@ CLIENT_CPU="${CLIENT_CPU:-1}"
 WARMUP_N="${WARMUP_N:-500000}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 OUT_DIR="${OUT_DIR:-$(mktemp -d /tmp/resp-bench.XXXXXX)}"
+TLS="${TLS:-0}"
 JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseSerialGC -XX:-UsePerfData)   # the README's flags for the sample; why each is there: README.md, "Run the sample"
 mkdir -p "$OUT_DIR"
 SAMPLE_JAR="$ROOT/sample-app/target/sample-app.jar"
@@ -68,6 +72,18 @@ if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/nu
 fi
 command -v taskset >/dev/null || die "taskset not found (Debian package util-linux)"
 
+TLS_ARGS=()
+if [[ "$TLS" == 1 ]]; then
+    command -v openssl >/dev/null || die "TLS=1 needs openssl (Debian package openssl)"
+    for target in $TARGETS; do
+        [[ $target == sample-app || $target == redis ]] || die "TLS=1 runs sample-app and redis only, not $target"
+    done
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$OUT_DIR/key.pem" -out "$OUT_DIR/cert.pem" \
+        2>/dev/null || die "openssl could not make the certificate"
+    TLS_ARGS=(--tls --cacert "$OUT_DIR/cert.pem")
+fi
+
 wants() {
     [[ " $TARGETS " == *" $1 "* ]]
 }
@@ -102,16 +118,29 @@ start_server() {
     port_in_use "$port" && die "port $port (for $target) is already in use: set BASE_PORT"
     case "$target" in
         sample-app)
-            taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$SAMPLE_JAR" \
-                --sample.port="$port" --server.port=0 >"$log" 2>&1 &
+            if [[ "$TLS" == 1 ]]; then
+                taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$SAMPLE_JAR" --sample.port=0 \
+                    --sample.tls.port="$port" --server.port=0 \
+                    --spring.ssl.bundle.pem.sample.keystore.certificate="file:$OUT_DIR/cert.pem" \
+                    --spring.ssl.bundle.pem.sample.keystore.private-key="file:$OUT_DIR/key.pem" >"$log" 2>&1 &
+            else
+                taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$SAMPLE_JAR" \
+                    --sample.port="$port" --server.port=0 >"$log" 2>&1 &
+            fi
             ;;
         sample-base)
             taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$BASE_JAR" \
                 --sample.port="$port" --server.port=0 >"$log" 2>&1 &
             ;;
         redis)
-            taskset -c "$SERVER_CPU" redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$port" \
-                >"$log" 2>&1 &
+            if [[ "$TLS" == 1 ]]; then
+                taskset -c "$SERVER_CPU" redis-server --save '' --appendonly no --bind 127.0.0.1 --port 0 \
+                    --tls-port "$port" --tls-cert-file "$OUT_DIR/cert.pem" --tls-key-file "$OUT_DIR/key.pem" \
+                    --tls-ca-cert-file "$OUT_DIR/cert.pem" --tls-auth-clients no >"$log" 2>&1 &
+            else
+                taskset -c "$SERVER_CPU" redis-server --save '' --appendonly no --bind 127.0.0.1 --port "$port" \
+                    >"$log" 2>&1 &
+            fi
             ;;
         netty-epoll | netty-nio)
             taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -cp "$BENCH_JAR" dev.ioloop.bench.NettyRespServer \
@@ -128,7 +157,7 @@ start_server() {
 wait_ready() {
     local target=$1
     for _ in $(seq 600); do
-        if [[ "$(redis-cli -p "${PORT[$target]}" ping 2>/dev/null)" == PONG ]]; then
+        if [[ "$(redis-cli "${TLS_ARGS[@]}" -p "${PORT[$target]}" ping 2>/dev/null)" == PONG ]]; then
             return 0
         fi
         kill -0 "${PID[$target]}" 2>/dev/null || { tail -20 "$OUT_DIR/$target.log" >&2; die "$target exited"; }
@@ -160,7 +189,7 @@ printf 'round\tP\ttarget\trps\tp50_ms\tp99_ms\tcpu_us_per_req\n' >"$RESULTS"
 run_once() {
     local target=$1 pipeline=$2 n=$3 csv=$4 before after
     before=$(cpu_ticks "${PID[$target]}")
-    taskset -c "$CLIENT_CPU" redis-benchmark -h 127.0.0.1 -p "${PORT[$target]}" -t ping,set,get \
+    taskset -c "$CLIENT_CPU" redis-benchmark "${TLS_ARGS[@]}" -h 127.0.0.1 -p "${PORT[$target]}" -t ping,set,get \
         -c "$CLIENTS" -n "$n" -P "$pipeline" --csv >"$csv" 2>&1
     after=$(cpu_ticks "${PID[$target]}")
     awk -F'","' -v n="$n" -v ticks=$((after - before)) -v hz="$CLK_TCK" '
@@ -183,6 +212,13 @@ done
 for target in $TARGETS; do
     wait_ready "$target"
 done
+if [[ "$TLS" == 1 ]]; then
+    for target in $TARGETS; do
+        negotiated=$(openssl s_client -connect "127.0.0.1:${PORT[$target]}" -CAfile "$OUT_DIR/cert.pem" </dev/null \
+            2>/dev/null | grep -m1 -E '^New, ')
+        echo "resp-bench: $target TLS: ${negotiated:-unknown}" >&2
+    done
+fi
 
 if [[ "$WARMUP_N" -gt 0 ]]; then
     for target in $TARGETS; do
