@@ -64,6 +64,21 @@ class IOLoopPropertiesTests {
     }
 
     @Test
+    void metadataDescribesTheHealthSwitchAndHintsThePollers() throws Exception {
+        Path classes = Path.of(IOLoopProperties.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        String json = Files.readString(classes.resolve("META-INF/spring-configuration-metadata.json"));
+        assertThat(JsonPath.<List<Object>>read(
+                        json, "$.properties[?(@.name == 'management.health.ioloop.enabled')].defaultValue"))
+                .containsExactly(true);
+        assertThat(JsonPath.<List<String>>read(json, "$.hints[?(@.name == 'ioloop.poller')].values[*].value"))
+                .containsExactlyElementsOf(dev.ioloop.poller.Pollers.available());
+    }
+
+    @Test
     void acceptsAZeroHandlerFailureLimitButNoNegativeOne() {
         assertThat(new IOLoopProperties(
                                 true, "ioloop", "ioloop", "selector", Duration.ZERO, Duration.ofSeconds(1), 0, 1)
