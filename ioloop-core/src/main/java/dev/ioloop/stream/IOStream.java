@@ -1057,16 +1057,29 @@ public class IOStream implements Closeable {
 
     /** Hands {@code fresh} (just read, in the shared buffer) and what was left before it to the data handler. */
     private void deliver(ByteBuffer fresh) {
-        ByteBuffer in;
         if (rtail == rhead) {
-            in = fresh;
-        } else {
-            append(fresh);
-            if (!checkBufferLimit()) {
-                return;
-            }
-            in = heapView();
+            handOver(fresh, true);
+            return;
         }
+        append(fresh);
+        if (checkBufferLimit()) {
+            handOver(heapView(), false);
+        }
+    }
+
+    /** Bytes buffered before the data handler was set, in a later callback (never inside {@code setDataHandler}). */
+    private void deliverBuffered() {
+        if (dataHandler != null && !closed && rtail > rhead) {
+            handOver(heapView(), false);
+        }
+    }
+
+    /**
+     * Calls the data handler with {@code in}, keeps what it left unread, serves a read future it switched to, and
+     * flushes its output. {@code shared}: {@code in} is the thread's read buffer, whose rest is copied to the
+     * stream's own; else it is the view of the stream's own buffer, whose position is the new start.
+     */
+    private void handOver(ByteBuffer in, boolean shared) {
         DataHandler h = dataHandler;
         try {
             h.onData(this, in);
@@ -1077,9 +1090,9 @@ public class IOStream implements Closeable {
         if (closed) {
             return;
         }
-        if (in == fresh) {
-            if (fresh.hasRemaining()) {
-                append(fresh);
+        if (shared) {
+            if (in.hasRemaining()) {
+                append(in);
             }
         } else {
             rhead = in.position();
@@ -1092,31 +1105,6 @@ public class IOStream implements Closeable {
         }
         if (readKind != NO_READ) {
             serveRead(); // the handler switched to a read future during the call
-        }
-        flushOutput();
-    }
-
-    private void deliverBuffered() {
-        DataHandler h = dataHandler;
-        if (h == null || closed || rtail == rhead) {
-            return;
-        }
-        ByteBuffer in = heapView();
-        try {
-            h.onData(this, in);
-        } catch (Exception e) {
-            fail(h, e);
-            return;
-        }
-        if (closed) {
-            return;
-        }
-        rhead = in.position();
-        if (rhead == rtail) {
-            emptied();
-        }
-        if (readKind != NO_READ) {
-            serveRead();
         }
         flushOutput();
     }
@@ -1186,11 +1174,7 @@ public class IOStream implements Closeable {
         if (dataHandler != null) {
             throw new IllegalStateException("already reading: " + method + " while a data handler is set on " + this);
         }
-        if (source == null) {
-            readKind = kind; // failed at once by begin
-            return;
-        }
-        readKind = kind;
+        readKind = kind; // on a write-only stream, begin fails the read at once
     }
 
     private <T> CompletableFuture<T> begin(CompletableFuture<T> future) {
