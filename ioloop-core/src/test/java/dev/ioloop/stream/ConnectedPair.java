@@ -138,20 +138,31 @@ final class ConnectedPair implements AutoCloseable {
 
     /** Writes {@code data} from the peer on a thread of its own, for data the kernel may not take at once. */
     CompletableFuture<Void> sendInBackground(byte[] data) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
+        return inBackground("peer-writer", () -> send(data));
+    }
+
+    /** A peer's blocking write, for {@link #inBackground}. */
+    @FunctionalInterface
+    interface PeerWrite {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code write} on a daemon thread named {@code name}; the future says when it is done, or how it failed. */
+    static CompletableFuture<Void> inBackground(String name, PeerWrite write) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         Thread writer = new Thread(
                 () -> {
                     try {
-                        send(data);
-                        sent.complete(null);
+                        write.run();
+                        done.complete(null);
                     } catch (Throwable t) {
-                        sent.completeExceptionally(t);
+                        done.completeExceptionally(t);
                     }
                 },
-                "peer-writer");
+                name);
         writer.setDaemon(true);
         writer.start();
-        return sent;
+        return done;
     }
 
     /** Reads exactly {@code n} bytes at the peer, or fails after the read timeout. */

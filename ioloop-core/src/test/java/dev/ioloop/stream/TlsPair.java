@@ -126,20 +126,7 @@ final class TlsPair implements AutoCloseable {
 
     /** Writes {@code data} from the peer on a thread of its own, for data the stream may not take at once. */
     CompletableFuture<Void> sendInBackground(byte[] data) {
-        CompletableFuture<Void> sent = new CompletableFuture<>();
-        Thread writer = new Thread(
-                () -> {
-                    try {
-                        send(data);
-                        sent.complete(null);
-                    } catch (Throwable t) {
-                        sent.completeExceptionally(t);
-                    }
-                },
-                "tls-peer-writer");
-        writer.setDaemon(true);
-        writer.start();
-        return sent;
+        return ConnectedPair.inBackground("tls-peer-writer", () -> send(data));
     }
 
     /** Reads exactly {@code n} bytes at the peer. */
