@@ -15,10 +15,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +82,17 @@ public class TCPServer implements Closeable {
     private final SSLContext tls;
     private final StreamCounters counters = new StreamCounters();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    /** The streams open now, on whichever loops serve them. */
+    private final Set<IOStream> streams = ConcurrentHashMap.newKeySet();
+    /** The last {@link #drain}, running or done; {@code null} before the first. */
+    private volatile Drain drain;
+
+    /** One {@link #drain}: its future, and whether its time is up (the stragglers' closes must not complete it). */
+    private static final class Drain {
+        final CompletableFuture<Boolean> done = new CompletableFuture<>();
+        volatile boolean timedOut;
+    }
+
     private boolean stopped;
     private boolean paused;
 
@@ -384,6 +398,64 @@ public class TCPServer implements Closeable {
         }
     }
 
+    /**
+     * Finishes every connection of this server for a graceful shutdown: calls {@link IOStream#drain()} on each open
+     * stream, on its loop's thread (its drain handler lets the request in hand finish and closes it; by default it
+     * closes gracefully), and completes the returned future with {@code true} once every stream has closed. Streams
+     * still open after {@code timeout} are closed at once (their loops close them in their next iteration) and the
+     * future completes with {@code false}. A connection accepted during the drain is drained as soon as its
+     * handler returns, so {@link #pause()} or {@link #stop()} first. The loops must keep running until the future
+     * completes. Called again while a drain runs, it returns that drain's future; once that has completed, a call
+     * drains again (a server {@linkplain #resume() resumed} after a drain). Safe from any thread.
+     *
+     * <p>Tornado's {@code TCPServer} has no drain (its HTTP server's {@code close_all_connections} waits for each
+     * connection to finish its request); this is Netty's "close the channel group gracefully" and Spring Boot's
+     * graceful web server shutdown, for any protocol.
+     *
+     * @param timeout how long the streams have to close on their own; zero closes them at once
+     * @return completes with whether every stream closed on its own within {@code timeout}
+     * @throws NullPointerException if {@code timeout} is {@code null}
+     * @throws IllegalArgumentException if {@code timeout} is negative
+     */
+    public CompletableFuture<Boolean> drain(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+        }
+        Drain d;
+        synchronized (this) {
+            if (drain != null && !drain.done.isDone()) {
+                return drain.done;
+            }
+            d = new Drain();
+            drain = d;
+        }
+        CompletableFuture<Boolean> done = d.done;
+        for (IOStream stream : streams) {
+            stream.loop().addCallback(stream::drain); // dropped if that loop is closed
+        }
+        if (streams.isEmpty()) {
+            done.complete(true);
+            return done;
+        }
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS)
+                .execute(() -> {
+                    if (!done.isDone()) {
+                        d.timedOut = true;
+                        for (IOStream stream : streams) {
+                            stream.loop().addCallback(stream::close);
+                        }
+                        done.complete(false);
+                    }
+                });
+        return done;
+    }
+
+    /** Returns how many streams of this server are open now. Safe from any thread. */
+    public int openStreams() {
+        return streams.size();
+    }
+
     /** Returns whether the server is {@linkplain #pause() paused}. */
     public boolean isPaused() {
         return paused;
@@ -544,11 +616,27 @@ public class TCPServer implements Closeable {
         IOStream stream = tls == null
                 ? IOStream.of(streamLoop, channel, options, counters)
                 : SSLIOStream.of(streamLoop, channel, tls, true, null, options, counters);
+        streams.add(stream);
+        stream.closeFuture().whenComplete((v, e) -> forget(stream));
         try {
             handler.handleStream(stream, remote);
         } catch (Exception e) {
             stream.close(e);
             streamLoop.handleCallbackException(handler, e);
+            return;
+        }
+        Drain d = drain;
+        if (d != null && !d.done.isDone()) {
+            stream.drain(); // accepted while draining
+        }
+    }
+
+    /** A stream closed: forgets it, and ends a drain that waited for the last one. On the stream's loop. */
+    private void forget(IOStream stream) {
+        streams.remove(stream);
+        Drain d = drain;
+        if (d != null && !d.timedOut && streams.isEmpty()) {
+            d.done.complete(true);
         }
     }
 }

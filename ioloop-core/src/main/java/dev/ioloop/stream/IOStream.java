@@ -110,6 +110,12 @@ public class IOStream implements Closeable {
 
     private static final byte[] EMPTY = new byte[0];
 
+    /**
+     * How long {@link #drain()}'s default lingering close waits for the peer to close after the last byte is written:
+     * 1 second. A peer that closes sooner ends it sooner.
+     */
+    public static final Duration DRAIN_LINGER = Duration.ofSeconds(1);
+
     private final IOLoop loop;
     private final SelectableChannel channel;
     private final ReadableByteChannel source;
@@ -157,6 +163,13 @@ public class IOStream implements Closeable {
     private boolean outputShut;
     private Timeout lingerTimer;
     private long lingerNanos;
+    /** Completed once the stream closes; made on the first {@link #closeFuture()} call. */
+    private CompletableFuture<Void> closeFuture;
+
+    private boolean draining;
+    private Runnable drainHandler;
+    /** The TLS stream {@link #startTls} handed the connection to: {@link #drain()} goes on to it. */
+    private IOStream successor;
 
     /**
      * A stream over a channel; {@code source} and {@code sink} are the same channel seen as readable and writable
@@ -687,9 +700,90 @@ public class IOStream implements Closeable {
             CompletableFuture<Void> g = graceful;
             loop.addCallback(() -> g.complete(null));
         }
+        if (closeFuture != null) {
+            CompletableFuture<Void> f = closeFuture;
+            loop.addCallback(() -> f.complete(null));
+        }
         if (closeCallback != null) {
             loop.addCallback(this::runCloseCallback);
         }
+    }
+
+    /**
+     * Returns a future completed (with {@code null}, in a later callback on the loop thread) once the stream is
+     * closed, whatever closed it (Netty's {@code closeFuture()}); unlike the {@linkplain #setCloseCallback close
+     * callback}, a stream can have any number of observers. After {@link #startTls} it completes when the TLS
+     * stream closes. The same future on every call.
+     *
+     * @throws IllegalStateException on the wrong thread
+     */
+    public CompletableFuture<Void> closeFuture() {
+        checkThread("closeFuture");
+        if (successor != null) {
+            return successor.closeFuture();
+        }
+        if (closeFuture == null) {
+            closeFuture = new CompletableFuture<>();
+            if (closed) {
+                CompletableFuture<Void> f = closeFuture;
+                loop.addCallback(() -> f.complete(null));
+            }
+        }
+        return closeFuture;
+    }
+
+    // ---------------------------------------------------------------- draining
+
+    /**
+     * Sets what {@link #drain()} does with this stream, or {@code null} for the default (a lingering close). A
+     * protocol whose replies may still be on their way when a drain starts (a request waiting for a database, say)
+     * sets one that lets the request in hand finish and then closes the stream; one that answers every request
+     * before its {@code onData} returns can keep the default.
+     *
+     * @throws IllegalStateException on the wrong thread
+     */
+    public void setDrainHandler(Runnable handler) {
+        checkThread("setDrainHandler");
+        drainHandler = handler;
+    }
+
+    /**
+     * Asks the stream to finish its conversation and close, for a graceful shutdown ({@link dev.ioloop.net.TCPServer}
+     * calls it on each of its streams when it {@linkplain dev.ioloop.net.TCPServer#drain drains}): marks it
+     * {@linkplain #isDraining() draining}, then runs the {@linkplain #setDrainHandler drain handler} if one is set
+     * (an exception from it goes to the loop's error handler and closes the stream), or else closes the stream
+     * gracefully with {@link #closeGracefully(Duration) closeGracefully}{@code (}{@link #DRAIN_LINGER}{@code )}:
+     * reading stops (bytes not yet read are not served), everything written so far is sent, then the stream
+     * closes. Idempotent; a no-op on a closed stream.
+     *
+     * @throws IllegalStateException on the wrong thread
+     */
+    public void drain() {
+        checkThread("drain");
+        if (successor != null) {
+            successor.drain();
+            return;
+        }
+        if (closed || draining) {
+            return;
+        }
+        draining = true;
+        Runnable handler = drainHandler;
+        if (handler == null) {
+            closeGracefully(DRAIN_LINGER);
+            return;
+        }
+        try {
+            handler.run();
+        } catch (Exception e) {
+            close(e);
+            loop.handleCallbackException(handler, e);
+        }
+    }
+
+    /** Returns whether {@link #drain()} was called: the stream should finish the request in hand and close. */
+    public boolean isDraining() {
+        return draining;
     }
 
     /**
@@ -803,6 +897,9 @@ public class IOStream implements Closeable {
         if (callback != null) {
             tls.setCloseCallback(callback);
         }
+        tls.closeFuture = closeFuture;
+        tls.drainHandler = drainHandler;
+        successor = tls;
         return ((SSLIOStream) tls).waitForHandshake();
     }
 

@@ -52,6 +52,7 @@ class IOStreamStartTlsTests {
     @Test
     void bothEndsSwitchToTlsAfterAPlaintextExchangeAndTheCloseCallbackMoves() throws Exception {
         CompletableFuture<Void> clientClosed = new CompletableFuture<>();
+        CompletableFuture<Void> serverCloseFuture = loop.call(server::closeFuture);
         CompletableFuture<SSLIOStream> serverTls = loop.call(() -> server.readUntil(NEWLINE)
                 .thenCompose(command -> server.write(ascii("GO\n")))
                 .thenCompose(v -> server.startTls(tls.server(), true, null)));
@@ -80,11 +81,21 @@ class IOStreamStartTlsTests {
         assertThat(clientClosed)
                 .as("the plain stream's close callback, before the TLS stream closes")
                 .isNotDone();
+        assertThat(serverCloseFuture)
+                .as("the plain stream's close future, before the TLS stream closes")
+                .isNotDone();
         loop.call(() -> {
             c.close();
             return null;
         });
         await(clientClosed);
+        loop.call(() -> {
+            server.drain(); // reaches the TLS stream it handed the connection to: a graceful close
+            assertThat(s.isDraining()).isTrue();
+            return null;
+        });
+        await(serverCloseFuture);
+        assertThat(loop.call(s::isClosed)).isTrue();
     }
 
     @Test
