@@ -7,7 +7,9 @@ import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,7 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private static final Logger log = LoggerFactory.getLogger(IOLoopLifecycle.class);
+    private static final long DRAIN_MARGIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final IOLoop loop;
     private final @Nullable IoHandlerRegistrar registrar;
@@ -143,15 +146,79 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
     }
 
     /**
-     * Stops accepting (takes the {@code @IoHandler} channels off the loop, leaving them bound), lets the callbacks
-     * queued so far run, stops the loop and joins its thread within {@code ioloop.shutdown-timeout}. The loop
-     * and its channels stay open, so {@link #start()} can run it again (Spring pauses cached test contexts this
-     * way); closing the context then closes them ({@link #destroy()}).
+     * Shuts down gracefully, as {@link #stop()} does, on a thread of its own ({@code <thread-name>-shutdown}, as Spring
+     * Boot's web servers do), and runs {@code callback} once the loops have stopped: Spring's lifecycle processor
+     * waits for it at most {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s by default), so keep
+     * {@code ioloop.shutdown-timeout} below that.
+     */
+    @Override
+    public void stop(Runnable callback) {
+        if (!isRunning() || registrar == null || registrar.openConnections() == 0) {
+            stop(); // nothing to wait for: no thread of its own
+            callback.run();
+            return;
+        }
+        Thread shutdown = new Thread(
+                () -> {
+                    try {
+                        stop();
+                    } finally {
+                        callback.run();
+                    }
+                },
+                threadName + "-shutdown");
+        shutdown.start();
+    }
+
+    /**
+     * Shuts down gracefully: (1) stops accepting (takes the {@code @IoHandler} channels off the loop, leaving them
+     * bound); (2) drains the servers of the {@code @IoHandler} stream handlers: every open connection, on whichever
+     * loop serves it, is {@linkplain dev.ioloop.stream.IOStream#drain() asked to finish} (its drain handler lets the
+     * request in hand finish and closes it; by default it closes once everything written is sent), and connections
+     * still open after {@code ioloop.shutdown-timeout} are closed; (3) lets the callbacks queued so far run, stops
+     * the loops and joins their threads, each within {@code ioloop.shutdown-timeout}. Connections the application's
+     * {@code FdHandler} beans accepted are theirs to finish (in a lifecycle of their own, stopped before this one).
+     * The loop and its listening channels stay open, so {@link #start()} can run it again (Spring pauses cached test
+     * contexts this way); closing the context then closes them ({@link #destroy()}).
      */
     @Override
     public void stop() {
+        drainServers();
         stopOwn();
         others.forEach(IOLoopLifecycle::stop);
+    }
+
+    /** Steps (1) and (2) of {@link #stop()}, while the loops still run. */
+    private void drainServers() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (registrar == null || t == null || !t.isAlive() || registrar.openConnections() == 0) {
+            return; // the loop stops at once (stopOwn), as it always did without connections
+        }
+        long start = System.nanoTime();
+        loop.addCallback(registrar::pauseListeners);
+        // Without waiting for the pause: a connection accepted before it is drained as soon as it is handled.
+        IoHandlerRegistrar.Drain drain = registrar.drainServers(shutdownTimeout);
+        try {
+            log.info("IOLoop '{}': draining {} connections", loop.name(), drain.connections());
+            // The servers close the stragglers at the timeout; the margin lets their loops run those closes.
+            boolean clean = drain.done().get(shutdownTimeout.toNanos() + DRAIN_MARGIN_NANOS, TimeUnit.NANOSECONDS);
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            if (clean) {
+                log.info("IOLoop '{}': every connection finished in {} ms", loop.name(), ms);
+            } else {
+                log.warn(
+                        "IOLoop '{}': connections still open after {} (ioloop.shutdown-timeout) were closed",
+                        loop.name(),
+                        shutdownTimeout);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("IOLoop '{}': the drain did not complete: {}", loop.name(), e.toString());
+        }
     }
 
     private void stopOwn() {

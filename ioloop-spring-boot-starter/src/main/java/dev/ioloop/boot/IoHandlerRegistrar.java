@@ -12,6 +12,7 @@ import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
@@ -191,6 +193,49 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
             }
         }
     }
+
+    /** Returns how many connections the servers of the {@code StreamHandler} beans have open now; any thread. */
+    public int openConnections() {
+        int open = 0;
+        for (IoHandlerRegistration registration : registrations()) {
+            TCPServer server = registration.streamServer();
+            if (server != null) {
+                open += server.openStreams();
+            }
+        }
+        return open;
+    }
+
+    /**
+     * Drains every server of a {@code StreamHandler} bean ({@link TCPServer#drain}): each open connection is asked to
+     * finish on its loop; those still open after {@code timeout} are closed. Call it after
+     * {@link #pauseListeners()}, while the loops run; any thread.
+     *
+     * @param timeout how long the connections have to close on their own
+     * @return how many connections were open, and a future that completes with whether all closed on their own
+     */
+    public Drain drainServers(Duration timeout) {
+        List<CompletableFuture<Boolean>> drains = new ArrayList<>();
+        int connections = 0;
+        for (IoHandlerRegistration registration : registrations()) {
+            TCPServer server = registration.streamServer();
+            if (server != null) {
+                connections += server.openStreams();
+                drains.add(server.drain(timeout));
+            }
+        }
+        CompletableFuture<Boolean> done = CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+                .thenApply(v -> drains.stream().allMatch(CompletableFuture::join));
+        return new Drain(connections, done);
+    }
+
+    /**
+     * A drain of the stream servers.
+     *
+     * @param connections how many connections were open when it began
+     * @param done completes with whether every connection closed on its own within the timeout
+     */
+    public record Drain(int connections, CompletableFuture<Boolean> done) {}
 
     /** Closes the channels the starter opened (also after a failed startup); the loop may be in any state. */
     @Override

@@ -18,8 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param poller Name of the poller backend, one of those Pollers.available() lists, such as 'selector'.
  * @param blockedThreshold Time one stretch of loop work may run before the watchdog logs the loop thread's stack
  *     and the health turns DOWN; 0 disables the watchdog.
- * @param shutdownTimeout Maximum time to wait for the loop thread to end when the application shuts down, and for
- *     the loop's first iteration when it starts.
+ * @param shutdownTimeout Time the connections of StreamHandler beans have on shutdown to finish before they are
+ *     closed (the drain), then the longest wait for each loop thread to end; also the longest wait for the loop's
+ *     first iteration when it starts. Keep it below spring.lifecycle.timeout-per-shutdown-phase.
  * @param handlerFailureLimit Consecutive failures of one channel's handler after which the loop takes the channel
  *     off the loop and closes it, so that a handler failing on every event cannot spin the loop thread; 0 keeps
  *     calling a failing handler (Tornado's behaviour).
