@@ -117,7 +117,10 @@ public @interface IoHandler {
      * {@code ServerSocketChannel} bean): the starter's {@link dev.ioloop.net.TCPServer} gets the bundle's
      * {@code SSLContext} (its enabled protocols and cipher suites applied to each connection), and the handler gets
      * {@link dev.ioloop.stream.SSLIOStream}s. A handshake must finish within
-     * {@code ioloop.stream.handshake-timeout}. {@code ${...}} placeholders are resolved.
+     * {@code ioloop.stream.handshake-timeout}. When Spring Boot reloads the bundle
+     * ({@code spring.ssl.bundle.pem.<name>.reload-on-update=true}, after its files change), connections accepted
+     * from then on get the new keys and open ones keep theirs; each reload is logged at INFO. {@code ${...}}
+     * placeholders are resolved.
      *
      * @return the bundle name, or empty for plain TCP
      */

@@ -30,7 +30,6 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
-import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -46,8 +45,9 @@ import org.springframework.util.ClassUtils;
  * non-blocking. It registers the channel and, if the channel is bound to an IP address, publishes its port as
  * {@code local.ioloop.<beanName>.port} in the {@link ConfigurableEnvironment} (a property source named
  * {@value #PORTS_PROPERTY_SOURCE}, first in line). A {@code StreamHandler} bean with an {@code sslBundle} is served
- * TLS with that bundle, looked up in the {@link SslBundles} bean (Spring Boot's SSL auto-configuration). Each
- * failure throws an {@link IoHandlerException}.
+ * TLS with that bundle, looked up in the {@link SslBundles} bean (Spring Boot's SSL auto-configuration); when the
+ * bundle is reloaded, connections accepted from then on use the new one. Each failure throws an
+ * {@link IoHandlerException}.
  */
 public class IoHandlerRegistrar implements SmartInitializingSingleton, DisposableBean {
 
@@ -63,6 +63,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
     private final @Nullable IOLoopGroup group;
     private final List<IoHandlerRegistration> registrations = new ArrayList<>();
     private final List<Consumer<? super IoHandlerRegistration>> listeners = new ArrayList<>();
+    private final Map<String, SSLContext> sslContexts = new HashMap<>();
 
     /**
      * Creates a registrar.
@@ -354,7 +355,10 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         }
     }
 
-    /** The SSL context of bundle {@code name}, with the bundle's protocols and cipher suites. */
+    /**
+     * The SSL context of bundle {@code name}, with the bundle's protocols and cipher suites, following its reloads;
+     * one per bundle, shared by the beans that name it.
+     */
     private SSLContext sslContext(String beanName, String name) {
         String define = "Define the SSL bundle '" + name + "' (spring.ssl.bundle.pem." + name
                 + ".keystore.certificate and .private-key, or spring.ssl.bundle.jks." + name
@@ -368,15 +372,17 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                     define + " Spring Boot's SSL auto-configuration must be on.",
                     null);
         }
-        SslBundle bundle;
+        SSLContext known = sslContexts.get(name);
+        if (known != null) {
+            return known;
+        }
         try {
-            bundle = bundles.getBundle(name);
+            SSLContext context = SslBundleContext.following(bundles, name);
+            sslContexts.put(name, context);
+            return context;
         } catch (NoSuchSslBundleException e) {
             throw new IoHandlerException(
                     beanName, "SSL bundle '" + name + "' does not exist: " + e.getMessage(), define, null);
-        }
-        try {
-            return SslBundleContext.of(bundle);
         } catch (RuntimeException e) {
             throw new IoHandlerException(
                     beanName,

@@ -10,90 +10,149 @@ import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslOptions;
 
 /**
- * The {@link SSLContext} of a Spring Boot {@link SslBundle} whose engines carry the bundle's {@link SslOptions}
- * (enabled protocols and cipher suites), so that a {@link dev.ioloop.net.TCPServer}, which takes a context and
- * makes an engine per connection, honours {@code spring.ssl.bundle.*.options} as Boot's web servers do.
+ * The {@link SSLContext} of a Spring Boot {@link SslBundle}, following the bundle when it is reloaded. Each engine
+ * carries the bundle's {@link SslOptions} (enabled protocols and cipher suites), so that a
+ * {@link dev.ioloop.net.TCPServer}, which takes a context and makes an engine per connection, honours
+ * {@code spring.ssl.bundle.*.options} as Boot's web servers do.
+ *
+ * <p>Reloading: {@link #update(SslBundle)} (called by {@link SslBundles} when the bundle's files change, with
+ * {@code spring.ssl.bundle.*.<name>.reload-on-update=true}) makes a context of the new bundle and puts it in place
+ * of the current one. Engines made from then on, so connections accepted from then on, use the new keys; a
+ * connection already open keeps the engine, and so the keys, it started with. An update whose bundle cannot make a
+ * context (a key that does not parse) is logged and leaves the current context in place.
+ *
+ * <p>Threading: updates come on Boot's file watcher thread and engines are made on the loop threads; the current
+ * context is one volatile reference, so an engine is made from either the old or the new context, never a mix.
  */
-final class SslBundleContext {
+final class SslBundleContext extends SSLContext {
 
-    private SslBundleContext() {}
+    private static final Logger log = LoggerFactory.getLogger(SslBundleContext.class);
 
-    /** Returns the bundle's context, wrapped to apply its options to each engine when it has any. */
-    static SSLContext of(SslBundle bundle) {
-        SSLContext context = bundle.createSslContext();
-        SslOptions options = bundle.getOptions();
-        if (options == null || !options.isSpecified()) {
-            return context;
-        }
-        return new OptionsContext(context, options);
+    private final String name;
+    private final Spi spi;
+
+    private SslBundleContext(String name, Spi spi) {
+        super(spi, spi.current.context().getProvider(), spi.current.context().getProtocol());
+        this.name = name;
+        this.spi = spi;
     }
 
-    /** Delegates to the bundle's context; engines get the options. */
-    private static final class OptionsContext extends SSLContext {
+    /**
+     * Returns the context of bundle {@code name} as it is now, not yet following its updates.
+     *
+     * @throws RuntimeException if the bundle cannot make a context
+     */
+    static SslBundleContext of(String name, SslBundle bundle) {
+        return new SslBundleContext(name, new Spi(Current.of(bundle)));
+    }
 
-        OptionsContext(SSLContext delegate, SslOptions options) {
-            super(new Spi(delegate, options), delegate.getProvider(), delegate.getProtocol());
+    /**
+     * Returns the context of bundle {@code name} in {@code bundles}, which follows the bundle's updates from now on.
+     *
+     * @throws org.springframework.boot.ssl.NoSuchSslBundleException if there is no such bundle
+     * @throws RuntimeException if the bundle cannot make a context
+     */
+    static SslBundleContext following(SslBundles bundles, String name) {
+        SslBundle bundle = bundles.getBundle(name);
+        SslBundleContext context = of(name, bundle);
+        bundles.addBundleUpdateHandler(name, context::update);
+        // An update between getBundle and addBundleUpdateHandler reached no handler: catch up with it.
+        SslBundle now = bundles.getBundle(name);
+        if (now != bundle) {
+            context.update(now);
+        }
+        return context;
+    }
+
+    /** Makes the engines of connections accepted from now on with {@code bundle}; any thread. */
+    void update(SslBundle bundle) {
+        Current next;
+        try {
+            next = Current.of(bundle);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "SSL bundle '{}' was reloaded, but cannot make an SSLContext of it; new TLS connections keep "
+                            + "using the previous one: {}",
+                    name,
+                    e.toString());
+            return;
+        }
+        spi.current = next;
+        log.info("SSL bundle '{}' reloaded: new TLS connections use it, open ones keep their keys", name);
+    }
+
+    /** A context of the bundle and the options its engines get. */
+    private record Current(SSLContext context, @Nullable SslOptions options) {
+
+        static Current of(SslBundle bundle) {
+            SslOptions options = bundle.getOptions();
+            return new Current(bundle.createSslContext(), options != null && options.isSpecified() ? options : null);
+        }
+
+        SSLEngine apply(SSLEngine engine) {
+            if (options != null && options.getEnabledProtocols() != null) {
+                engine.setEnabledProtocols(options.getEnabledProtocols());
+            }
+            if (options != null && options.getCiphers() != null) {
+                engine.setEnabledCipherSuites(options.getCiphers());
+            }
+            return engine;
         }
     }
 
+    /** Forwards to the current context; engines get its bundle's options. */
     private static final class Spi extends SSLContextSpi {
 
-        private final SSLContext delegate;
-        private final SslOptions options;
+        volatile Current current;
 
-        Spi(SSLContext delegate, SslOptions options) {
-            this.delegate = delegate;
-            this.options = options;
+        Spi(Current current) {
+            this.current = current;
         }
 
         @Override
         protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random)
                 throws KeyManagementException {
-            delegate.init(km, tm, random);
+            current.context().init(km, tm, random);
         }
 
         @Override
         protected SSLSocketFactory engineGetSocketFactory() {
-            return delegate.getSocketFactory();
+            return current.context().getSocketFactory();
         }
 
         @Override
         protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            return delegate.getServerSocketFactory();
+            return current.context().getServerSocketFactory();
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return apply(delegate.createSSLEngine());
+            Current now = current; // one read: the engine and its options come from the same bundle
+            return now.apply(now.context().createSSLEngine());
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return apply(delegate.createSSLEngine(host, port));
+            Current now = current;
+            return now.apply(now.context().createSSLEngine(host, port));
         }
 
         @Override
         protected SSLSessionContext engineGetServerSessionContext() {
-            return delegate.getServerSessionContext();
+            return current.context().getServerSessionContext();
         }
 
         @Override
         protected SSLSessionContext engineGetClientSessionContext() {
-            return delegate.getClientSessionContext();
-        }
-
-        private SSLEngine apply(SSLEngine engine) {
-            if (options.getEnabledProtocols() != null) {
-                engine.setEnabledProtocols(options.getEnabledProtocols());
-            }
-            if (options.getCiphers() != null) {
-                engine.setEnabledCipherSuites(options.getCiphers());
-            }
-            return engine;
+            return current.context().getClientSessionContext();
         }
     }
 }

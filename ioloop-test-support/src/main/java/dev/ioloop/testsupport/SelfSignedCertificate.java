@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,11 @@ public final class SelfSignedCertificate {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, tmf.getTrustManagers(), null);
         return context;
+    }
+
+    /** Returns the certificate, to compare with the one a peer presents. */
+    public X509Certificate certificate() {
+        return (X509Certificate) certificate;
     }
 
     /** Returns the certificate as PEM text. */
