@@ -3,79 +3,71 @@ package dev.ioloop.sample;
 import dev.ioloop.IOLoop;
 import dev.ioloop.IOLoopStats;
 import dev.ioloop.Timeout;
-import dev.ioloop.boot.IOLoopLifecycle;
 import dev.ioloop.sample.resp.ExpiryScheduler;
 import dev.ioloop.sample.resp.InfoSource;
 import dev.ioloop.sample.resp.Keyspace;
 import dev.ioloop.sample.resp.ReplyBuffer;
 import dev.ioloop.sample.resp.RespEngine;
 import dev.ioloop.stream.IOStream;
-import dev.ioloop.stream.StreamOptions;
-import java.io.IOException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The RESP server's state on the loop: the keyspace, the engine, the connections, and the buffer all of them
- * read into. Everything here runs on the loop thread except the counters INFO and the lifecycle read.
+ * The RESP server's state: the keyspace, the engine, the connections, and the buffer replies are encoded into.
  *
- * <p>Graceful shutdown ({@link SmartLifecycle}, stopped before the loop itself): stop accepting, stop reading,
- * write every reply already produced, then close each connection; connections still not drained after
- * {@code sample.shutdown-timeout} are closed.
+ * <p>The keyspace belongs to one loop, the owner: the {@code IOLoop} bean (loop 0 of the group when
+ * {@code sample.loops} is above 1). Commands run there, one at a time, so every command is atomic as Redis defines it,
+ * multi-key ones ({@code MGET}, {@code MSET}, {@code DEL}, {@code KEYS}, {@code FLUSHALL}, {@code MULTI}/{@code EXEC})
+ * included. A connection served by another loop reads and writes there, and hops to the owner with each batch of
+ * requests it read (Redis 6's I/O threads, with the parsing on the owner too). See {@link RespConnection}.
+ *
+ * <p>Shutdown is the starter's graceful drain: it stops accepting and asks each connection to finish
+ * ({@link RespConnection#drain()}); those still open after {@code ioloop.shutdown-timeout} (set from
+ * {@code sample.shutdown-timeout}) are closed.
  */
 @Component
-public class RespServer implements SmartLifecycle, InfoSource {
+public class RespServer implements InfoSource {
 
     private static final Logger log = LoggerFactory.getLogger(RespServer.class);
-    /** How long accepting pauses after {@code accept} failed (Netty's choice; Redis retries at once). */
-    static final Duration ACCEPT_PAUSE = Duration.ofSeconds(1);
 
     private final IOLoop loop;
     private final SampleProperties properties;
     private final Keyspace keyspace;
     private final RespEngine engine;
-    private final StreamOptions streamOptions;
-    /** The replies of one read, encoded here and moved to the connection's stream (loop thread only). */
+    /** The replies of one batch, encoded here and moved out (owner loop only). */
     private final ReplyBuffer replies = new ReplyBuffer();
 
-    private final Set<RespConnection> connections = new HashSet<>();
+    private final Set<RespConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong rejectedForOutput = new AtomicLong();
-    private final AtomicLong acceptPauses = new AtomicLong();
-    private long nextClientId = 1;
-    private volatile boolean draining;
-    private volatile boolean running;
-    private CountDownLatch drained;
+    private final AtomicLong nextClientId = new AtomicLong(1);
 
-    RespServer(IOLoop loop, SampleProperties properties, StreamOptions streamOptions) {
+    RespServer(IOLoop loop, SampleProperties properties) {
         this.loop = loop;
         this.properties = properties;
         this.keyspace = new Keyspace(new LoopExpiryScheduler(loop));
         this.engine = new RespEngine(keyspace, properties.limits(), this);
-        this.streamOptions = streamOptions;
     }
 
-    IOLoop loop() {
+    /** The loop that owns the keyspace and runs every command. */
+    IOLoop owner() {
         return loop;
     }
 
+    /** Runs on the owner loop only. */
     RespEngine engine() {
         return engine;
     }
 
-    /** Where the engine encodes the replies of one read, before they move to the connection's stream. */
+    /** Where the engine encodes the replies of one batch, before they move out (owner loop only). */
     ReplyBuffer replies() {
         return replies;
     }
@@ -84,53 +76,14 @@ public class RespServer implements SmartLifecycle, InfoSource {
         return properties.clientOutputBufferLimit().toBytes();
     }
 
-    boolean isDraining() {
-        return draining;
-    }
-
-    void accept(SocketChannel channel) {
-        accept(IOStream.of(loop, channel, streamOptions));
-    }
-
-    /** Serves a stream made elsewhere (the TLS port's, whose handshake may still run); loop thread. */
+    /** Serves a new connection, plain or TLS (whose handshake may still run); on the loop that serves it. */
     void accept(IOStream stream) {
-        if (draining) {
-            stream.close(); // shutting down: no new clients
-            return;
-        }
-        connections.add(new RespConnection(this, stream, nextClientId++));
+        connections.add(new RespConnection(this, stream, nextClientId.getAndIncrement()));
         totalConnections.incrementAndGet();
-    }
-
-    void acceptFailed(SocketChannel channel, Exception e) {
-        log.warn("Could not set up connection {}", channel, e);
-    }
-
-    /**
-     * Stops watching the listening socket for {@link #ACCEPT_PAUSE} after {@code accept} failed, then watches it
-     * again if it is still open and on the loop (the starter may have taken it off meanwhile, on shutdown).
-     */
-    void acceptPaused(ServerSocketChannel listener, IOException e) {
-        acceptPauses.incrementAndGet();
-        log.warn("accept failed on {}; not accepting for {} ms: {}", listener, ACCEPT_PAUSE.toMillis(), e.toString());
-        loop.updateHandler(listener, IOLoop.NONE);
-        loop.callLater(ACCEPT_PAUSE, () -> {
-            if (listener.isOpen() && loop.handlers().stream().anyMatch(h -> h.channel() == listener)) {
-                loop.updateHandler(listener, IOLoop.READ);
-            }
-        });
-    }
-
-    /** Returns how many times accepting was paused because {@code accept} failed. */
-    long acceptPauses() {
-        return acceptPauses.get();
     }
 
     void closed(RespConnection connection) {
         connections.remove(connection);
-        if (draining && connections.isEmpty() && drained != null) {
-            drained.countDown();
-        }
     }
 
     void outputLimitExceeded(RespConnection connection, Object pending) {
@@ -161,13 +114,12 @@ public class RespServer implements SmartLifecycle, InfoSource {
         ioloop.put("idle_ms", Long.toString(TimeUnit.NANOSECONDS.toMillis(stats.idleNanos())));
         ioloop.put("handlers_closed", Long.toString(stats.handlersClosed()));
         ioloop.put("clients_closed_for_output_limit", Long.toString(rejectedForOutput.get()));
-        ioloop.put("accept_pauses", Long.toString(acceptPauses.get()));
         return Map.of("ioloop", ioloop);
     }
 
     /**
-     * Counts the connections whose stream is open, on the loop thread (where INFO runs): a stream that closed in
-     * this iteration is not counted, although its close callback, which forgets it, runs in the next.
+     * Counts the connections whose stream is open (INFO runs on the owner loop; connections live on every loop): a
+     * stream that closed is not counted, although its close callback, which forgets it, runs later.
      */
     @Override
     public long connectedClients() {
@@ -183,59 +135,6 @@ public class RespServer implements SmartLifecycle, InfoSource {
     @Override
     public long totalConnections() {
         return totalConnections.get();
-    }
-
-    // ---------------------------------------------------------------- lifecycle
-
-    @Override
-    public void start() {
-        draining = false; // started again after a stop (Spring pauses cached test contexts this way)
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        CountDownLatch done = new CountDownLatch(1);
-        loop.addCallback(() -> {
-            draining = true;
-            drained = done;
-            if (connections.isEmpty()) {
-                done.countDown();
-            }
-            for (RespConnection connection : Set.copyOf(connections)) {
-                connection.drain();
-            }
-        });
-        try {
-            if (!done.await(properties.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn(
-                        "Shutdown: connections still had replies pending after {}; closing them",
-                        properties.shutdownTimeout());
-                CountDownLatch closedAll = new CountDownLatch(1);
-                loop.addCallback(() -> {
-                    Set.copyOf(connections).forEach(RespConnection::close);
-                    closedAll.countDown();
-                });
-                closedAll.await(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    /** Stops before the loop's own lifecycle ({@link IOLoopLifecycle#PHASE}), which then stops the loop. */
-    @Override
-    public int getPhase() {
-        return IOLoopLifecycle.PHASE + 1024;
     }
 
     /** Key expiry on the loop's own timers; deadlines in wall-clock milliseconds, as Redis keeps them. */

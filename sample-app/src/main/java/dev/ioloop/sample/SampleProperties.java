@@ -11,7 +11,7 @@ import org.springframework.util.unit.DataSize;
  *
  * @param bind Address the RESP server listens on.
  * @param port Port the RESP server listens on (0 picks a free one, published as
- *     {@code local.ioloop.respAcceptor.port}).
+ *     {@code local.ioloop.resp.port}).
  * @param maxBulkLength Largest bulk string a request may announce; a larger header is a protocol error and
  *     nothing is allocated for it.
  * @param maxMultibulkLength Largest number of elements a request may announce.
@@ -21,8 +21,10 @@ import org.springframework.util.unit.DataSize;
  * @param clientOutputBufferLimit Pending output after which a client that does not read its replies is
  *     disconnected (Redis's client-output-buffer-limit).
  * @param shutdownTimeout How long a graceful shutdown waits for pending replies to be written before closing
- *     the remaining connections.
+ *     the remaining connections (the starter's drain: passed on as ioloop.shutdown-timeout).
  * @param databases Number of databases, which SELECT numbers from 0 (Redis's databases).
+ * @param loops Number of event loops serving connections (passed on as ioloop.loops; 0 means one per processor).
+ *     The keyspace stays on the first loop, where every command runs; the others read and write.
  */
 @ConfigurationProperties("sample")
 public record SampleProperties(
@@ -34,7 +36,8 @@ public record SampleProperties(
         @DefaultValue("64KB") DataSize readBufferSize,
         @DefaultValue("32MB") DataSize clientOutputBufferLimit,
         @DefaultValue("10s") Duration shutdownTimeout,
-        @DefaultValue("16") int databases) {
+        @DefaultValue("16") int databases,
+        @DefaultValue("1") int loops) {
 
     /** Checks the limits, so a bad value fails at startup with the value in the message. */
     public SampleProperties {
@@ -51,8 +54,11 @@ public record SampleProperties(
         if (databases <= 0) {
             throw new IllegalArgumentException("sample.databases must be > 0: " + databases);
         }
-        if (shutdownTimeout.isNegative()) {
-            throw new IllegalArgumentException("sample.shutdown-timeout must be >= 0: " + shutdownTimeout);
+        if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+            throw new IllegalArgumentException("sample.shutdown-timeout must be > 0: " + shutdownTimeout);
+        }
+        if (loops < 0) {
+            throw new IllegalArgumentException("sample.loops must be >= 0: " + loops);
         }
     }
 

@@ -13,8 +13,10 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -262,7 +264,14 @@ abstract class AbruptClientTestSupport extends SampleServerTestSupport {
     /** Remote ports of the connections the loop watches for WRITE, from /actuator/ioloop. */
     Set<Integer> connectionsWaitingToWrite() throws IOException {
         Set<Integer> ports = new HashSet<>();
-        for (JsonNode h : JSON.readTree(http("/actuator/ioloop")).get("handlers")) {
+        JsonNode endpoint = JSON.readTree(http("/actuator/ioloop"));
+        List<JsonNode> handlers = new ArrayList<>();
+        endpoint.get("handlers").forEach(handlers::add);
+        JsonNode others = endpoint.get("otherLoops"); // with sample.loops above 1, connections live on every loop
+        if (others != null) {
+            others.forEach(loop -> loop.get("handlers").forEach(handlers::add));
+        }
+        for (JsonNode h : handlers) {
             JsonNode address = h.get("remoteAddress");
             String remote = address == null || address.isNull() ? "" : address.asString();
             boolean write = false;

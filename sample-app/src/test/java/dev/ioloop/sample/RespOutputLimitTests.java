@@ -18,7 +18,7 @@ import redis.clients.jedis.Jedis;
 @Timeout(60)
 class RespOutputLimitTests {
 
-    @Value("${local.ioloop.respAcceptor.port}")
+    @Value("${local.ioloop.resp.port}")
     int respPort;
 
     @Test

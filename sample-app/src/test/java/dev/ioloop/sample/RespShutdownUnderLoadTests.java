@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import dev.ioloop.sample.resp.RespWire;
 import dev.ioloop.testsupport.RootLogCapture;
 import java.io.BufferedInputStream;
@@ -56,7 +57,7 @@ class RespShutdownUnderLoadTests {
     private IOLoop loop;
     private RespServer server;
     private int port;
-    private Thread loopThread;
+    private List<Thread> loopThreads;
     private final RootLogCapture logs = new RootLogCapture();
 
     @BeforeEach
@@ -67,13 +68,25 @@ class RespShutdownUnderLoadTests {
                 "--server.port=0",
                 "--spring.main.banner-mode=off",
                 "--ioloop.shutdown-timeout=" + LOOP_SHUTDOWN_TIMEOUT.toSeconds() + "s",
-                "--ioloop.thread-name=" + LOOP_THREAD);
+                "--ioloop.thread-name=" + LOOP_THREAD,
+                "--sample.loops=" + loops());
         loop = app.getBean(IOLoop.class);
         server = app.getBean(RespServer.class);
-        port = app.getEnvironment().getRequiredProperty("local.ioloop.respAcceptor.port", Integer.class);
-        loopThread = loop.thread();
-        assertThat(loopThread.getName()).isEqualTo(LOOP_THREAD);
+        port = app.getEnvironment().getRequiredProperty("local.ioloop.resp.port", Integer.class);
+        loopThreads = loops() == 1
+                ? List.of(loop.thread())
+                : app.getBean(IOLoopGroup.class).loops().stream()
+                        .map(IOLoop::thread)
+                        .toList();
+        assertThat(loopThreads)
+                .hasSize(loops())
+                .allSatisfy(t -> assertThat(t.getName()).startsWith(LOOP_THREAD));
         logs.start(); // after startup: Boot's logging system resets appenders while it starts
+    }
+
+    /** How many loops serve the connections ({@code sample.loops}); the keyspace is on the first. */
+    int loops() {
+        return 1;
     }
 
     @AfterEach
@@ -102,9 +115,9 @@ class RespShutdownUnderLoadTests {
     private void assertCleanShutdown(Duration closeTook) {
         assertThat(app.isActive()).isFalse();
         assertThat(loop.isClosed()).isTrue();
-        assertThat(loopThread.isAlive()).isFalse();
+        assertThat(loopThreads).noneMatch(Thread::isAlive);
         assertThat(Thread.getAllStackTraces().keySet())
-                .noneMatch(t -> t.getName().equals(LOOP_THREAD));
+                .noneMatch(t -> t.getName().startsWith(LOOP_THREAD));
         assertThat(closeTook).isLessThan(LOOP_SHUTDOWN_TIMEOUT);
         assertThat(logs.events())
                 .noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN))

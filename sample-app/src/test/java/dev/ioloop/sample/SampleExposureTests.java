@@ -39,7 +39,7 @@ class SampleExposureTests {
 
     private static final List<String> SECRETS = List.of("hunter2");
 
-    @Value("${local.ioloop.respAcceptor.port}")
+    @Value("${local.ioloop.resp.port}")
     private int respPort;
 
     @Value("${local.server.port}")

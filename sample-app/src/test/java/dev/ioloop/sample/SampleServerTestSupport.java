@@ -21,7 +21,7 @@ import redis.clients.jedis.Jedis;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "sample.port=0")
 abstract class SampleServerTestSupport {
 
-    @Value("${local.ioloop.respAcceptor.port}")
+    @Value("${local.ioloop.resp.port}")
     int respPort;
 
     @Value("${local.server.port}")

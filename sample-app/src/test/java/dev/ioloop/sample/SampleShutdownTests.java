@@ -25,7 +25,7 @@ class SampleShutdownTests {
         ConfigurableApplicationContext app = SpringApplication.run(
                 SampleApplication.class, "--sample.port=0", "--server.port=0", "--spring.main.banner-mode=off");
         IOLoop loop = app.getBean(IOLoop.class);
-        int port = app.getEnvironment().getRequiredProperty("local.ioloop.respAcceptor.port", Integer.class);
+        int port = app.getEnvironment().getRequiredProperty("local.ioloop.resp.port", Integer.class);
         int value = 200_000;
         int replies = 50;
         try (Jedis setup = new Jedis("127.0.0.1", port, 10_000)) {

@@ -71,7 +71,7 @@ class SampleTlsTests {
     @Value("${local.ioloop.respTls.port}")
     int tlsPort;
 
-    @Value("${local.ioloop.respAcceptor.port}")
+    @Value("${local.ioloop.resp.port}")
     int plainPort;
 
     private Jedis tlsClient() {

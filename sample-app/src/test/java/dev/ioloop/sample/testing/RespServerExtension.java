@@ -120,7 +120,7 @@ public final class RespServerExtension implements BeforeAllCallback, AfterAllCal
                 .web(WebApplicationType.NONE)
                 .properties(all.toArray(String[]::new))
                 .run();
-        port = context.getEnvironment().getRequiredProperty("local.ioloop.respAcceptor.port", Integer.class);
+        port = context.getEnvironment().getRequiredProperty("local.ioloop.resp.port", Integer.class);
     }
 
     @Override
