@@ -23,8 +23,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 /**
  * Hardening, exposure: with its default configuration the sample listens on loopback only (RESP and HTTP), the
- * actuator exposes health, metrics, ioloop and info and nothing else, and no secret in the configuration shows up
- * in what it exposes.
+ * actuator exposes health, metrics, prometheus, ioloop and info and nothing else, and no secret in the configuration
+ * shows up in what it exposes.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -70,7 +70,7 @@ class SampleExposureTests {
     }
 
     @Test
-    void theActuatorExposesHealthMetricsIoloopAndInfoOnly() throws Exception {
+    void theActuatorExposesHealthMetricsPrometheusIoloopAndInfoOnly() throws Exception {
         HttpResponse<String> index = get("/actuator");
         assertThat(index.statusCode()).isEqualTo(200);
         TreeSet<String> links = new TreeSet<>();
@@ -80,7 +80,14 @@ class SampleExposureTests {
         }
         assertThat(links)
                 .containsExactly(
-                        "health", "health-path", "info", "ioloop", "metrics", "metrics-requiredMetricName", "self");
+                        "health",
+                        "health-path",
+                        "info",
+                        "ioloop",
+                        "metrics",
+                        "metrics-requiredMetricName",
+                        "prometheus",
+                        "self");
         for (String hidden : List.of(
                 "env",
                 "beans",
@@ -114,7 +121,8 @@ class SampleExposureTests {
                 "/actuator/health",
                 "/actuator/info",
                 "/actuator/metrics",
-                "/actuator/metrics/ioloop.handlers")) {
+                "/actuator/metrics/ioloop.handlers",
+                "/actuator/prometheus")) {
             HttpResponse<String> response = get(path);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             for (String secret : SECRETS) {

@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@code ioloop.latency} (timer): how late the loop started ready work, one sample per iteration that
  *       ran work, fed by a {@code LatencyListener} added to the loop (other listeners on the loop keep working); an idle loop records nothing and is never woken
- *       to measure.</li>
+ *       to measure. It publishes no histogram by default; switched on with Boot's
+ *       {@code management.metrics.distribution.percentiles-histogram.ioloop.latency=true} (as the Grafana dashboard's
+ *       percentiles need), its buckets span 1 &micro;s to 10 s.</li>
  *   <li>{@code ioloop.handlers}, {@code ioloop.callbacks.pending}, {@code ioloop.timeouts.pending} (gauges).</li>
  *   <li>{@code ioloop.iterations}, {@code ioloop.events}, {@code ioloop.errors}, {@code ioloop.blocked},
  *       {@code ioloop.handlers.closed} (function counters).</li>
@@ -52,6 +54,12 @@ public class IOLoopMeterBinder implements MeterBinder {
 
     /** The window {@code ioloop.utilization} is computed over. */
     static final Duration UTILIZATION_WINDOW = Duration.ofSeconds(10);
+
+    /** The smallest bucket of {@code ioloop.latency}'s percentile histogram, when one is published. */
+    static final Duration LATENCY_HISTOGRAM_MIN = Duration.ofNanos(1_000);
+
+    /** The largest finite bucket of {@code ioloop.latency}'s percentile histogram, when one is published. */
+    static final Duration LATENCY_HISTOGRAM_MAX = Duration.ofSeconds(10);
 
     private final IOLoop loop;
     private final @Nullable IoHandlerRegistrar registrar;
@@ -90,9 +98,15 @@ public class IOLoopMeterBinder implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         Tags tags = Tags.of("loop", loop.name());
+        // No histogram unless the application asks for one (Boot's
+        // management.metrics.distribution.percentiles-histogram.ioloop.latency); when it does, its buckets span the
+        // loop's range, microseconds to seconds, rather than a timer's default of 1 ms to 30 s, whose first bucket
+        // would hold nearly every sample of a healthy loop.
         latencyTimers.add(Timer.builder("ioloop.latency")
                 .description("How late the loop started work that was ready, one sample per iteration that ran work")
                 .tags(tags)
+                .minimumExpectedValue(LATENCY_HISTOGRAM_MIN)
+                .maximumExpectedValue(LATENCY_HISTOGRAM_MAX)
                 .register(registry));
         synchronized (this) {
             if (latencyListener == null) {

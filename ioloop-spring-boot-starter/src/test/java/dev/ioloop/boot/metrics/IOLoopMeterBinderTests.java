@@ -5,10 +5,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.ioloop.IOLoop;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.CountAtBucket;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -102,6 +109,36 @@ class IOLoopMeterBinderTests {
                 .isEqualTo(1);
         assertThat(second.get("ioloop.latency").tag("loop", "stepped").timer().count())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void latencyPublishesNoHistogramUnlessAskedAndThenSpansMicrosecondsToSeconds() {
+        // A registry for a backend that aggregates percentiles from buckets (a simple registry publishes none).
+        MeterRegistry plain = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        binder.bindTo(plain);
+        assertThat(plain.get("ioloop.latency").timer().takeSnapshot().histogramCounts())
+                .isEmpty();
+
+        MeterRegistry histogram = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // What Boot's management.metrics.distribution.percentiles-histogram.ioloop.latency=true installs.
+        histogram.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                return DistributionStatisticConfig.builder()
+                        .percentilesHistogram(true)
+                        .build()
+                        .merge(config);
+            }
+        });
+        binder.bindTo(histogram);
+        loop.addCallback(() -> {});
+        loop.runOnce(Duration.ZERO);
+        CountAtBucket[] buckets =
+                histogram.get("ioloop.latency").timer().takeSnapshot().histogramCounts();
+        assertThat(buckets).isNotEmpty();
+        assertThat(buckets[0].bucket(TimeUnit.NANOSECONDS)).isEqualTo(1_000);
+        assertThat(buckets[buckets.length - 1].bucket(TimeUnit.SECONDS)).isEqualTo(10);
+        assertThat(buckets[buckets.length - 1].count()).as("the one sample").isEqualTo(1);
     }
 
     @Test
