@@ -65,8 +65,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #listen}, {@link #addSockets} and {@link #stop} follow {@link IOLoop#addHandler}'s rule: on
  * the loop's thread, or before the loop starts; from another thread while it runs they throw
- * {@link IllegalStateException} (use {@link IOLoop#addCallback}). {@link #boundAddresses()} and {@link #counters()}
- * are safe from any thread.
+ * {@link IllegalStateException} (use {@link IOLoop#addCallback}). {@link #boundAddresses()}, {@link #counters()},
+ * {@link #openStreams()} and {@link #drain} are safe from any thread.
+ *
+ * <p>Graceful shutdown: {@link #pause()} (or {@link #stop()}), then {@link #drain} asks every open connection to
+ * finish ({@link IOStream#drain()}) and says when the last has closed.
  */
 public class TCPServer implements Closeable {
 
