@@ -163,10 +163,18 @@ class IOLoopThreadingTests {
     void timeoutCancelledFromAnotherThreadNeverRuns() throws Exception {
         try (LoopThread running = LoopThread.start()) {
             AtomicInteger runs = new AtomicInteger();
-            dev.ioloop.Timeout timeout =
-                    running.call(() -> running.loop.callLater(Duration.ofMillis(50), runs::incrementAndGet));
+            CountDownLatch cancelled = new CountDownLatch(1);
+            CompletableFuture<dev.ioloop.Timeout> scheduled = new CompletableFuture<>();
+            running.loop.addCallback(() -> {
+                scheduled.complete(running.loop.callLater(Duration.ofMillis(50), runs::incrementAndGet));
+                // Holds the loop until this thread has cancelled: a test thread descheduled for more than 50 ms
+                // on a loaded machine must not let the timeout come due first.
+                await(cancelled);
+            });
+            dev.ioloop.Timeout timeout = scheduled.get(5, TimeUnit.SECONDS);
             assertThat(timeout.cancel()).isTrue();
             assertThat(timeout.cancel()).isFalse();
+            cancelled.countDown();
             // A later timeout proves the loop went past the cancelled one's deadline.
             CompletableFuture<Void> later = new CompletableFuture<>();
             running.call(() -> running.loop.callLater(Duration.ofMillis(100), () -> later.complete(null)));

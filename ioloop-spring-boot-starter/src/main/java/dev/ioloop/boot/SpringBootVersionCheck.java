@@ -7,10 +7,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Fails startup with one clear message when the application runs a Spring Boot this starter was not built for.
- * The starter is built against Spring Boot 4 (4.0 and 4.1); on Boot 3, whose packages differ, some of its
- * auto-configurations would otherwise switch themselves off without a word. Registered in
- * {@code META-INF/spring.factories} as an {@link ApplicationContextInitializer}, an interface of Spring Framework that
- * both lines load, so the check runs before any auto-configuration.
+ * The starter is built against Spring Boot 4 (4.0 and 4.1); on Boot 3, whose packages differ, the loop would start
+ * but some of its auto-configurations (the health contributor, for one) would switch themselves off without a word.
+ * Registered in {@code META-INF/spring.factories} as an {@link ApplicationContextInitializer}, an interface of Spring
+ * Framework that both lines load, so the check runs before the context is refreshed and so before any
+ * auto-configuration class is loaded. {@link UnsupportedSpringBootVersionFailureAnalyzer} reports the failure
+ * without a stack trace.
  */
 public class SpringBootVersionCheck implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
@@ -27,14 +29,12 @@ public class SpringBootVersionCheck implements ApplicationContextInitializer<Con
      *
      * @param version as {@link SpringBootVersion#getVersion()} gives it, or {@code null} when unknown (a repackaged
      *     jar without a manifest): then nothing is checked
-     * @throws IllegalStateException naming the supported versions, if {@code version} is not a 4.x
+     * @throws UnsupportedSpringBootVersionException naming the supported versions, if {@code version} is not a 4.x
      */
     static void check(@Nullable String version) {
         if (version == null || version.startsWith("4.")) {
             return;
         }
-        throw new IllegalStateException("ioloop-spring-boot-starter supports " + SUPPORTED
-                + ", but this application runs Spring Boot " + version
-                + ": upgrade to Spring Boot 4 (Boot 3.5's open-source support ended in June 2026).");
+        throw new UnsupportedSpringBootVersionException(version);
     }
 }

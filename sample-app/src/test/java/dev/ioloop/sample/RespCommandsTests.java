@@ -77,6 +77,7 @@ class RespCommandsTests extends SampleServerTestSupport {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // SETNX, SETEX, PSETEX and GETSET are under test: Redis still serves them
     void theStringFamily() {
         assertThat(jedis.setnx("n", "1")).isEqualTo(1);
         assertThat(jedis.setnx("n", "2")).isZero();

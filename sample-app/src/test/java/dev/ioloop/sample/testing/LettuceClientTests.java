@@ -37,8 +37,8 @@ class LettuceClientTests {
     @BeforeEach
     void connect(RespServerExtension server) {
         client = RedisClient.create(server.uri());
-        client.setDefaultTimeout(Duration.ofSeconds(10));
         connection = client.connect();
+        connection.setTimeout(Duration.ofSeconds(10));
         redis = connection.sync();
         redis.flushall();
     }
@@ -118,16 +118,16 @@ class LettuceClientTests {
     @Test
     void asyncCommandsArePipelined() throws Exception {
         RedisAsyncCommands<String, String> async = connection.async();
-        async.setAutoFlushCommands(false);
+        connection.setAutoFlushCommands(false);
         List<RedisFuture<Long>> replies = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             replies.add(async.incr("counter"));
         }
-        async.flushCommands();
+        connection.flushCommands();
         for (int i = 0; i < replies.size(); i++) {
             assertThat(replies.get(i).get(10, TimeUnit.SECONDS)).isEqualTo(i + 1);
         }
-        async.setAutoFlushCommands(true);
+        connection.setAutoFlushCommands(true);
         assertThat(redis.get("counter")).isEqualTo("10000");
     }
 }
