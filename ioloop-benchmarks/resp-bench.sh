@@ -11,6 +11,8 @@
 #   TARGETS="sample-app redis netty-epoll netty-nio"   which servers, in this order within a round; also
 #                           sample-base: the sample app from BASE_JAR (an older build), to compare two builds
 #   BASE_JAR=FILE           the jar of the sample-base target (for example a copy of sample-app.jar kept aside)
+#   SAMPLE_ARGS="..." BASE_ARGS="..."   more arguments for the sample-app and sample-base targets, for example
+#                           SAMPLE_ARGS=--sample.loops=1 BASE_ARGS=--sample.loops=2 with BASE_JAR the same jar
 #   BASE_PORT=6390          the servers listen on BASE_PORT, BASE_PORT+1, ... in TARGETS order
 #   SERVER_CPU=0 CLIENT_CPU=1   taskset CPUs of the servers and of redis-benchmark
 #   WARMUP_N=500000         requests per test of the unrecorded warm-up run per target (JIT), 0 for none
@@ -18,7 +20,8 @@
 #   OUT_DIR=DIR             where logs, raw CSVs and results.md go (default: a new temporary directory)
 #   TLS=1                   every server on a TLS port (sample-app: sample.tls.port with a PEM SSL bundle; redis:
 #                           --tls-port) and redis-benchmark --tls, with one self-signed certificate made by openssl in
-#                           OUT_DIR; prints the negotiated protocol and cipher of each. Targets: sample-app, redis
+#                           OUT_DIR; prints the negotiated protocol and cipher of each. Targets: sample-app,
+#                           sample-base, redis
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,6 +37,8 @@ WARMUP_N="${WARMUP_N:-500000}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 OUT_DIR="${OUT_DIR:-$(mktemp -d /tmp/resp-bench.XXXXXX)}"
 TLS="${TLS:-0}"
+read -r -a SAMPLE_EXTRA <<<"${SAMPLE_ARGS:-}"
+read -r -a BASE_EXTRA <<<"${BASE_ARGS:-}"
 JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseSerialGC -XX:-UsePerfData)   # the README's flags for the sample; why each is there: README.md, "Run the sample"
 mkdir -p "$OUT_DIR"
 SAMPLE_JAR="$ROOT/sample-app/target/sample-app.jar"
@@ -76,7 +81,8 @@ TLS_ARGS=()
 if [[ "$TLS" == 1 ]]; then
     command -v openssl >/dev/null || die "TLS=1 needs openssl (Debian package openssl)"
     for target in $TARGETS; do
-        [[ $target == sample-app || $target == redis ]] || die "TLS=1 runs sample-app and redis only, not $target"
+        [[ $target == sample-app || $target == sample-base || $target == redis ]] \
+            || die "TLS=1 runs sample-app, sample-base and redis only, not $target"
     done
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
         -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$OUT_DIR/key.pem" -out "$OUT_DIR/cert.pem" \
@@ -113,25 +119,27 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# A sample jar on $port (its TLS port with TLS=1), with more arguments after the port.
+start_sample() {
+    local jar=$1 port=$2 log=$3
+    shift 3
+    if [[ "$TLS" == 1 ]]; then
+        taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$jar" --sample.port=0 \
+            --sample.tls.port="$port" --server.port=0 \
+            --spring.ssl.bundle.pem.sample.keystore.certificate="file:$OUT_DIR/cert.pem" \
+            --spring.ssl.bundle.pem.sample.keystore.private-key="file:$OUT_DIR/key.pem" "$@" >"$log" 2>&1 &
+    else
+        taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$jar" \
+            --sample.port="$port" --server.port=0 "$@" >"$log" 2>&1 &
+    fi
+}
+
 start_server() {
     local target=$1 port=$2 log="$OUT_DIR/$1.log"
     port_in_use "$port" && die "port $port (for $target) is already in use: set BASE_PORT"
     case "$target" in
-        sample-app)
-            if [[ "$TLS" == 1 ]]; then
-                taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$SAMPLE_JAR" --sample.port=0 \
-                    --sample.tls.port="$port" --server.port=0 \
-                    --spring.ssl.bundle.pem.sample.keystore.certificate="file:$OUT_DIR/cert.pem" \
-                    --spring.ssl.bundle.pem.sample.keystore.private-key="file:$OUT_DIR/key.pem" >"$log" 2>&1 &
-            else
-                taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$SAMPLE_JAR" \
-                    --sample.port="$port" --server.port=0 >"$log" 2>&1 &
-            fi
-            ;;
-        sample-base)
-            taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$BASE_JAR" \
-                --sample.port="$port" --server.port=0 >"$log" 2>&1 &
-            ;;
+        sample-app) start_sample "$SAMPLE_JAR" "$port" "$log" "${SAMPLE_EXTRA[@]}" ;;
+        sample-base) start_sample "$BASE_JAR" "$port" "$log" "${BASE_EXTRA[@]}" ;;
         redis)
             if [[ "$TLS" == 1 ]]; then
                 taskset -c "$SERVER_CPU" redis-server --save '' --appendonly no --bind 127.0.0.1 --port 0 \
