@@ -22,7 +22,6 @@ public class RespListener implements StreamHandler {
 
     @Override
     public void handleStream(IOStream stream, SocketAddress remote) {
-        stream.setNoDelay(true); // replies go out at once, as Redis does
         server.accept(stream);
     }
 }

@@ -78,6 +78,7 @@ public class RespServer implements InfoSource {
 
     /** Serves a new connection, plain or TLS (whose handshake may still run); on the loop that serves it. */
     void accept(IOStream stream) {
+        stream.setNoDelay(true); // replies go out at once, as Redis does
         connections.add(new RespConnection(this, stream, nextClientId.getAndIncrement()));
         totalConnections.incrementAndGet();
     }

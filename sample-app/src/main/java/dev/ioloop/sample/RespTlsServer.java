@@ -34,7 +34,6 @@ public class RespTlsServer implements StreamHandler {
 
     @Override
     public void handleStream(IOStream stream, SocketAddress remote) {
-        stream.setNoDelay(true);
         server.accept(stream);
     }
 }
