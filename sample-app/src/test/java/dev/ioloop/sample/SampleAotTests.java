@@ -1,0 +1,194 @@
+package dev.ioloop.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The sample as Spring AOT built it: the repackaged jar (with the classes {@code process-aot} generated) started in a
+ * child JVM with {@code -Dspring.aot.enabled=true}, driven by Jedis and read over HTTP. It runs in failsafe, after
+ * {@code package}; the system property {@code sample.jar} names the jar.
+ *
+ * <p>That the app really ran from the generated code is checked three ways: Boot says "Starting AOT-processed"; the
+ * JVM's class-load log shows the generated {@code __BeanDefinitions} classes of the sample and of the starter being
+ * loaded and Spring's {@code ConditionEvaluator} never being loaded (a context refreshed the usual way evaluates every
+ * {@code @Conditional} with it); and two settings that drive conditions are given on the command line and must change
+ * nothing, because in AOT mode their conditions were decided at build time: {@code ioloop.loops=2} (the regular app
+ * would run an {@code IOLoopGroup} of two loops) and {@code management.health.ioloop.enabled=false} (it would have no
+ * {@code ioloop} health contributor). A setting read at run time, {@code ioloop.name}, still applies.
+ */
+@Timeout(120)
+class SampleAotTests {
+
+    private static final Pattern RESP_PORT =
+            Pattern.compile("@IoHandler 'respAcceptor' listening on tcp://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern HTTP_PORT = Pattern.compile("Jetty started on port (\\d+)");
+
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private Process app;
+
+    @AfterEach
+    void stopApp() throws InterruptedException {
+        if (app != null) {
+            app.destroy(); // SIGTERM: Boot's graceful shutdown
+            if (!app.waitFor(30, TimeUnit.SECONDS)) {
+                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void aotProcessedJarServesRespAndLoopMetricsWithConditionsFixedAtBuildTime(@TempDir Path dir) throws Exception {
+        Path jar = Path.of(System.getProperty("sample.jar", "target/sample-app.jar"));
+        assertThat(jar).as("the repackaged sample (run mvn verify)").isRegularFile();
+        Path classLog = dir.resolve("class-load.log");
+        start(
+                "-Dspring.aot.enabled=true",
+                "-Xlog:class+load=info:file=" + classLog,
+                "-jar",
+                jar.toString(),
+                "--sample.port=0",
+                "--server.port=0",
+                "--spring.main.banner-mode=off",
+                "--ioloop.name=aot",
+                "--ioloop.loops=2",
+                "--management.health.ioloop.enabled=false");
+        awaitLine("Started SampleApplication");
+        int respPort = port(RESP_PORT);
+        int httpPort = port(HTTP_PORT);
+
+        assertThat(lines).anyMatch(l -> l.contains("Starting AOT-processed SampleApplication"));
+        String loaded = Files.readString(classLog);
+        assertThat(loaded)
+                .contains("dev.ioloop.sample.RespAcceptor__BeanDefinitions ")
+                .contains("dev.ioloop.boot.autoconfigure.IOLoopAutoConfiguration__BeanDefinitions ")
+                .doesNotContain("org.springframework.context.annotation.ConditionEvaluator ");
+
+        try (Jedis jedis = new Jedis("127.0.0.1", respPort, 10_000)) {
+            assertThat(jedis.ping()).isEqualTo("PONG");
+            assertThat(jedis.set("aot", "yes")).isEqualTo("OK");
+            assertThat(jedis.get("aot")).isEqualTo("yes");
+            assertThat(jedis.info("ioloop")).contains("loop_name:aot");
+        }
+
+        JsonNode latency = get(httpPort, "/actuator/metrics/ioloop.latency");
+        assertThat(latency.get("name").asString()).isEqualTo("ioloop.latency");
+        assertThat(latency.get("availableTags").get(0).get("values").get(0).asString())
+                .isEqualTo("aot");
+        assertThat(statistic(latency, "COUNT"))
+                .as("latency samples from the commands just served")
+                .isPositive();
+
+        JsonNode loop = get(httpPort, "/actuator/ioloop");
+        assertThat(loop.get("name").asString()).isEqualTo("aot");
+        assertThat(loop.get("otherLoops"))
+                .as("ioloop.loops=2 given at run time: still one loop")
+                .isEmpty();
+        assertThat(loop.get("handlers").findValuesAsString("handler")).contains("respAcceptor");
+
+        JsonNode health = get(httpPort, "/actuator/health/ioloop");
+        assertThat(health.get("status").asString())
+                .as("management.health.ioloop.enabled=false given at run time: the contributor is still there")
+                .isEqualTo("UP");
+    }
+
+    private void start(String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        command.addAll(List.of(args));
+        app = new ProcessBuilder(command).redirectErrorStream(true).start();
+        Thread pump = new Thread(
+                () -> {
+                    try (BufferedReader out =
+                            new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = out.readLine()) != null) {
+                            lines.add(line);
+                            synchronized (lines) {
+                                lines.notifyAll();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the app is gone
+                    }
+                },
+                "sample-aot-output");
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    private String awaitLine(String text) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        synchronized (lines) {
+            while (true) {
+                for (String line : lines) {
+                    if (line.contains(text)) {
+                        return line;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !app.isAlive()) {
+                    throw new AssertionError(
+                            "no line with '" + text + "' from the app; it wrote:\n" + String.join("\n", lines));
+                }
+                lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            }
+        }
+    }
+
+    private int port(Pattern pattern) {
+        for (String line : lines) {
+            Matcher m = pattern.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError(
+                "no line matching " + pattern + " from the app; it wrote:\n" + String.join("\n", lines));
+    }
+
+    private JsonNode get(int port, String path) throws IOException, InterruptedException {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as("GET %s: %s", path, response.body())
+                .isEqualTo(200);
+        return JsonMapper.shared().readTree(response.body());
+    }
+
+    private static double statistic(JsonNode metric, String name) {
+        for (JsonNode measurement : metric.get("measurements")) {
+            if (measurement.get("statistic").asString().equals(name)) {
+                return measurement.get("value").asDouble();
+            }
+        }
+        throw new AssertionError("no " + name + " in " + metric);
+    }
+}
