@@ -85,7 +85,7 @@ class SampleAotTests {
         assertThat(lines).anyMatch(l -> l.contains("Starting AOT-processed SampleApplication"));
         String loaded = Files.readString(classLog);
         assertThat(loaded)
-                .contains("dev.ioloop.sample.RespAcceptor__BeanDefinitions ")
+                .contains("dev.ioloop.sample.RespListener__BeanDefinitions ")
                 .contains("dev.ioloop.boot.autoconfigure.IOLoopAutoConfiguration__BeanDefinitions ")
                 .doesNotContain("org.springframework.context.annotation.ConditionEvaluator ");
 
