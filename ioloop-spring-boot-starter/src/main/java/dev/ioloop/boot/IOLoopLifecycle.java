@@ -25,9 +25,10 @@ import org.springframework.context.SmartLifecycle;
  * Being non-daemon, the thread keeps an application without a web server alive until the context closes.
  *
  * <p><b>Stop</b>, in this order: (1) on the loop thread, through {@code addCallback}, take every
- * {@code @IoHandler} channel off the loop, leaving it open and bound, so the loop stops accepting; (2) stop the
- * loop through
- * {@code addCallback}, so callbacks queued earlier still run; (3) join the thread for at most
+ * {@code @IoHandler} channel off the loop, leaving it open and bound, so the loop stops accepting; (1a) drain the
+ * connections of the {@code StreamHandler} servers on every loop, within {@code ioloop.shutdown-timeout} (see
+ * {@link #stop()}; Spring calls {@link #stop(Runnable)}, which does it on a thread of its own); (2) stop the loop
+ * through {@code addCallback}, so callbacks queued earlier still run; (3) join the thread for at most
  * {@code ioloop.shutdown-timeout}, logging a WARN with the thread's stack if it does not end (the loop then
  * stays open); (4) when the context closes, close the channels the starter opened, then the channels the
  * application's handlers registered and left on the loop (connections they accepted and had not closed: no
