@@ -44,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
 class SampleAotTests {
 
     private static final Pattern RESP_PORT =
-            Pattern.compile("@IoHandler 'respAcceptor' listening on tcp://127\\.0\\.0\\.1:(\\d+)");
+            Pattern.compile("@IoHandler 'resp' listening on tcp://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern HTTP_PORT = Pattern.compile("Jetty started on port (\\d+)");
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -109,7 +109,7 @@ class SampleAotTests {
         assertThat(loop.get("otherLoops"))
                 .as("ioloop.loops=2 given at run time: still one loop")
                 .isEmpty();
-        assertThat(loop.get("handlers").findValuesAsString("handler")).contains("respAcceptor");
+        assertThat(loop.get("handlers").findValuesAsString("handler")).contains("resp");
 
         JsonNode health = get(httpPort, "/actuator/health/ioloop");
         assertThat(health.get("status").asString())
