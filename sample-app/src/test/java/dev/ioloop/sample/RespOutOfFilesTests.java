@@ -2,9 +2,7 @@ package dev.ioloop.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,26 +31,20 @@ import redis.clients.jedis.Jedis;
 @Timeout(120)
 class RespOutOfFilesTests {
 
-    private static final Pattern LISTENING =
-            Pattern.compile("@IoHandler 'resp' listening on tcp://127\\.0\\.0\\.1:(\\d+)");
-
-    private Process server;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private SampleProcess server;
 
     @AfterEach
     void stopServer() throws InterruptedException {
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            server.close();
         }
     }
 
     @Test
     void acceptFailingForLackOfFilesPausesAcceptingKeepsServingAndRecovers() throws Exception {
-        int port = startServer();
-        long pid = server.pid();
+        server = new SampleProcess();
+        int port = server.port();
+        long pid = server.process().pid();
         String hardLimit = limit(pid);
         try (Jedis existing = new Jedis("127.0.0.1", port, 10_000)) {
             assertThat(existing.set("k", "v")).isEqualTo("OK");
@@ -65,7 +56,7 @@ class RespOutOfFilesTests {
                 waiting.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
                 CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> readLine(waiting));
 
-                awaitLine("not accepting for");
+                server.awaitLine("not accepting for");
                 assertThat(existing.get("k"))
                         .as("a connected client is still served")
                         .isEqualTo("v");
@@ -80,70 +71,13 @@ class RespOutOfFilesTests {
                         .as("the waiting client is served after the pause")
                         .isEqualTo("+PONG");
             }
-            long pauses = lines.stream()
+            long pauses = server.lines().stream()
                     .filter(l -> l.contains(" WARN ") && l.contains("not accepting for 1000 ms"))
                     .count();
             assertThat(pauses)
                     .as("one WARN per pause of 1 s while the limit was low, no flood")
                     .isBetween(1L, 20L);
-            assertThat(lines).noneMatch(l -> l.contains(" ERROR "));
-        }
-    }
-
-    private int startServer() throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        server = new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        SampleApplication.class.getName(),
-                        "--sample.port=0",
-                        "--server.port=0",
-                        "--spring.main.banner-mode=off")
-                .redirectErrorStream(true)
-                .start();
-        Thread pump = new Thread(
-                () -> {
-                    try (BufferedReader out = new BufferedReader(
-                            new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = out.readLine()) != null) {
-                            lines.add(line);
-                            synchronized (lines) {
-                                lines.notifyAll();
-                            }
-                        }
-                    } catch (IOException e) {
-                        // the server is gone
-                    }
-                },
-                "sample-output");
-        pump.setDaemon(true);
-        pump.start();
-        String listening = awaitLine("@IoHandler 'resp' listening on");
-        awaitLine("Started SampleApplication"); // fully started: nothing else opens files while the limit is low
-        Matcher m = LISTENING.matcher(listening);
-        assertThat(m.find()).as(listening).isTrue();
-        return Integer.parseInt(m.group(1));
-    }
-
-    private String awaitLine(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        synchronized (lines) {
-            while (true) {
-                for (String line : lines) {
-                    if (line.contains(text)) {
-                        return line;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !server.isAlive()) {
-                    throw new AssertionError(
-                            "no line with '" + text + "' from the server; it wrote:\n" + String.join("\n", lines));
-                }
-                lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-            }
+            assertThat(server.lines()).noneMatch(l -> l.contains(" ERROR "));
         }
     }
 
