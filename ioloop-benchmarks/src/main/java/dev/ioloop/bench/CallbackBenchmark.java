@@ -1,6 +1,7 @@
 package dev.ioloop.bench;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import io.netty.channel.EventLoopGroup;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -37,6 +38,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       submit, wake-up, run, and the store the producer sees.</li>
  * </ul>
  *
+ * <p>{@code ioloop-group} is {@code ioloop} on loop 0 ({@code bench-loop-0}) of an {@link IOLoopGroup} of one loop,
+ * started with the group's {@code start()}: a loop built and run by a group should cost what a plain one does. One
+ * loop, since a second one would only sleep in its poll on a thread of its own.
+ *
  * <p>The loop runs on its own thread for every target. On a 2-core machine four producers and the loop share
  * two cores: compare the targets with each other, not with a bigger machine.
  */
@@ -56,13 +61,13 @@ public class CallbackBenchmark {
     @State(Scope.Benchmark)
     public static class Target {
 
-        @Param({"ioloop", "netty-nio", "netty-epoll", "stpe"})
+        @Param({"ioloop", "ioloop-group", "netty-nio", "netty-epoll", "stpe"})
         public String target;
 
         /**
-         * ioloop only: whether a {@code LatencyListener} is set, as the Spring Boot starter's meter binder does.
-         * The first {@code addCallback} of each batch the loop takes then reads the clock, and the loop reads it at
-         * both ends of the batch and hands the listener one sample per iteration.
+         * ioloop and ioloop-group only: whether a {@code LatencyListener} is set, as the Spring Boot starter's meter
+         * binder does. The first {@code addCallback} of each batch the loop takes then reads the clock, and the loop
+         * reads it at both ends of the batch and hands the listener one sample per iteration.
          */
         @Param({"false"})
         public boolean latencyListener;
@@ -70,6 +75,7 @@ public class CallbackBenchmark {
         Executor executor;
         private IOLoop loop;
         private Thread loopThread;
+        private IOLoopGroup loopGroup;
         private EventLoopGroup group;
         private ScheduledThreadPoolExecutor pool;
 
@@ -90,6 +96,16 @@ public class CallbackBenchmark {
                     IOLoop l = loop;
                     executor = l::addCallback;
                 }
+                case "ioloop-group" -> {
+                    loopGroup =
+                            IOLoopGroup.builder().loops(1).name("bench-loop").build();
+                    IOLoop l = loopGroup.loops().get(0);
+                    if (latencyListener) {
+                        l.setLatencyListener(latencyNanos -> {});
+                    }
+                    loopGroup.start();
+                    executor = l::addCallback;
+                }
                 case "netty-nio", "netty-epoll" -> {
                     group = NettyTransport.of(target).newSingleThreadGroup("bench-" + target);
                     executor = group.next();
@@ -108,6 +124,9 @@ public class CallbackBenchmark {
                 loop.stop();
                 loopThread.join(5_000);
                 loop.close(true);
+            }
+            if (loopGroup != null) {
+                loopGroup.close();
             }
             NettyTransport.shutdown(group);
             if (pool != null) {

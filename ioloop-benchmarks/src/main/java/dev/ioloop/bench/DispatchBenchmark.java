@@ -2,6 +2,7 @@ package dev.ioloop.bench;
 
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -40,6 +41,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code ioloop}: a {@code READ} handler registered with {@code addHandler} reads into a direct buffer and
  *       writes it back (the default {@code "selector"} poller).</li>
+ *   <li>{@code ioloop-group}: the same handler on loop 0 ({@code bench-loop-0}) of an {@link IOLoopGroup} of one
+ *       loop, started with the group's {@code start()}: a loop built and run by a group should cost what a plain
+ *       one does. One loop, since a second one would only sleep in its poll on a thread of its own.</li>
  *   <li>{@code netty-nio}, {@code netty-epoll}: a one-thread Netty 4.2 group serving the accepted channel with
  *       the idiomatic echo handler ({@code write} in {@code channelRead}, {@code flush} in
  *       {@code channelReadComplete}, void promises).</li>
@@ -59,7 +63,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class DispatchBenchmark {
 
-    @Param({"ioloop", "netty-nio", "netty-epoll"})
+    @Param({"ioloop", "ioloop-group", "netty-nio", "netty-epoll"})
     public String target;
 
     private SocketChannel client;
@@ -68,6 +72,7 @@ public class DispatchBenchmark {
 
     private IOLoop loop;
     private Thread loopThread;
+    private IOLoopGroup loopGroup;
     private EventLoopGroup group;
     private Channel nettyServer;
 
@@ -75,7 +80,7 @@ public class DispatchBenchmark {
     public void open() throws IOException, InterruptedException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         switch (target) {
-            case "ioloop" -> {
+            case "ioloop", "ioloop-group" -> {
                 SocketChannel served;
                 try (ServerSocketChannel server = ServerSocketChannel.open()) {
                     server.bind(new InetSocketAddress(loopback, 0));
@@ -84,11 +89,19 @@ public class DispatchBenchmark {
                 }
                 served.configureBlocking(false);
                 served.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                loop = IOLoop.builder().name("bench-loop").build();
-                loop.addHandler(served, new Echo(loop), IOLoop.READ);
-                loopThread = new Thread(loop::start, "bench-loop");
-                loopThread.setDaemon(true);
-                loopThread.start();
+                if (target.equals("ioloop-group")) {
+                    loopGroup =
+                            IOLoopGroup.builder().loops(1).name("bench-loop").build();
+                    IOLoop l = loopGroup.loops().get(0);
+                    l.addHandler(served, new Echo(l), IOLoop.READ);
+                    loopGroup.start();
+                } else {
+                    loop = IOLoop.builder().name("bench-loop").build();
+                    loop.addHandler(served, new Echo(loop), IOLoop.READ);
+                    loopThread = new Thread(loop::start, "bench-loop");
+                    loopThread.setDaemon(true);
+                    loopThread.start();
+                }
             }
             case "netty-nio", "netty-epoll" -> {
                 NettyTransport transport = NettyTransport.of(target);
@@ -116,6 +129,9 @@ public class DispatchBenchmark {
             loop.stop();
             loopThread.join(5_000);
             loop.close(true);
+        }
+        if (loopGroup != null) {
+            loopGroup.close();
         }
         if (nettyServer != null) {
             nettyServer.close().sync();

@@ -1,6 +1,7 @@
 package dev.ioloop.bench;
 
 import dev.ioloop.IOLoop;
+import dev.ioloop.IOLoopGroup;
 import io.netty.channel.ManualIoEventLoop;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *       {@code ioloop} keeps the default 1 s blocked-loop watchdog; {@code ioloop-nowatchdog} turns it off with
  *       {@code blockedThreshold(Duration.ZERO)}, to show what a watched loop pays per iteration (a volatile read
  *       of the watchdog's dormant flag after each poll; it joins the watchdog once, on its first run).</li>
+ *   <li>{@code ioloop-group}: the same on loop 0 ({@code bench-loop-0}) of an {@link IOLoopGroup} of one loop,
+ *       built with the same watchdog as {@code ioloop} and not started: the benchmark thread steps loop 0 as it
+ *       steps the plain loop, to show that a loop built by a group costs what a plain one does. One loop, since
+ *       a second one, never stepped, would change nothing.</li>
  *   <li>{@code netty-nio}, {@code netty-epoll}: Netty 4.2's {@link ManualIoEventLoop} owned by the benchmark
  *       thread; each operation is {@code execute(task)} from the owning thread (Netty's in-loop path) and
  *       {@code runNow()} (a non-blocking poll, then the task). Netty drains every task queued during the run,
@@ -46,10 +51,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 public class LoopIterationBenchmark {
 
-    @Param({"ioloop", "ioloop-nowatchdog", "netty-nio", "netty-epoll"})
+    @Param({"ioloop", "ioloop-nowatchdog", "ioloop-group", "netty-nio", "netty-epoll"})
     public String target;
 
     private IOLoop loop;
+    private IOLoopGroup group;
     private ManualIoEventLoop netty;
     private Runnable task;
     long runs;
@@ -57,11 +63,21 @@ public class LoopIterationBenchmark {
     @Setup(Level.Trial)
     public void open() {
         switch (target) {
-            case "ioloop", "ioloop-nowatchdog" -> {
-                loop = IOLoop.builder()
-                        .name("bench-loop")
-                        .blockedThreshold(target.equals("ioloop") ? Duration.ofSeconds(1) : Duration.ZERO)
-                        .build();
+            case "ioloop", "ioloop-nowatchdog", "ioloop-group" -> {
+                Duration threshold = target.equals("ioloop-nowatchdog") ? Duration.ZERO : Duration.ofSeconds(1);
+                if (target.equals("ioloop-group")) {
+                    group = IOLoopGroup.builder()
+                            .loops(1)
+                            .name("bench-loop")
+                            .blockedThreshold(threshold)
+                            .build();
+                    loop = group.loops().get(0);
+                } else {
+                    loop = IOLoop.builder()
+                            .name("bench-loop")
+                            .blockedThreshold(threshold)
+                            .build();
+                }
                 task = new Runnable() {
                     @Override
                     public void run() {
@@ -82,7 +98,9 @@ public class LoopIterationBenchmark {
 
     @TearDown(Level.Trial)
     public void close() {
-        if (loop != null) {
+        if (group != null) {
+            group.close();
+        } else if (loop != null) {
             loop.stop();
             loop.close(true);
         }
