@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +64,26 @@ import org.slf4j.LoggerFactory;
  * with the {@link javax.net.ssl.SSLException} as the stream's error: the handler's pending futures fail with it,
  * nothing is logged and nothing goes to the error handler, and the server's other connections are not affected.
  *
+ * <h3>Client certificates (mutual TLS)</h3>
+ * {@link #TCPServer(IOLoop, StreamHandler, StreamOptions, SSLContext, ClientAuth)} with {@link ClientAuth#NEED}
+ * requires each client to present a certificate the context's trust managers accept, and with
+ * {@link ClientAuth#WANT} asks for one without requiring it. The handler reads the client's certificate once the
+ * handshake is done:
+ *
+ * <pre>{@code
+ * new TCPServer(loop, (stream, remote) -> ((SSLIOStream) stream).waitForHandshake().thenAccept(tls -> {
+ *     X509Certificate client = (X509Certificate) tls.session().getPeerCertificates()[0];
+ *     ... // client.getSubjectX500Principal(): who is calling
+ * }), StreamOptions.defaults(), context, ClientAuth.NEED);
+ * }</pre>
+ *
+ * <p>{@code getPeerCertificates()} throws {@link javax.net.ssl.SSLPeerUnverifiedException} before the handshake is
+ * done, and after it for a client of a {@code WANT} server that sent none. A client without a certificate on a
+ * {@code NEED} server, or with one the context does not trust, fails the handshake like any other bad client above:
+ * its stream closes quietly and the server goes on. With TLS 1.3 the client finishes its side of the handshake
+ * before the server has checked its certificate, so such a client learns of the refusal from an alert on its first
+ * read rather than from its handshake.
+ *
  * <p>Threading: {@link #listen}, {@link #addSockets} and {@link #stop} follow {@link IOLoop#addHandler}'s rule: on
  * the loop's thread, or before the loop starts; from another thread while it runs they throw
  * {@link IllegalStateException} (use {@link IOLoop#addCallback}). {@link #boundAddresses()}, {@link #counters()},
@@ -83,6 +104,7 @@ public class TCPServer implements Closeable {
     private final StreamHandler handler;
     private final StreamOptions options;
     private final SSLContext tls;
+    private final ClientAuth clientAuth;
     private final StreamCounters counters = new StreamCounters();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     /** The streams open now, on whichever loops serve them. */
@@ -133,7 +155,8 @@ public class TCPServer implements Closeable {
      * {@code ssl_options}): each connection is an {@link SSLIOStream} in server mode, handed to the handler while
      * its handshake runs, and closed if the handshake does not finish within
      * {@link StreamOptions#handshakeTimeout()}. Each connection's engine is {@code tls.createSSLEngine()} in
-     * server mode, with the context's default parameters.
+     * server mode, with the context's default parameters (no client certificates: see
+     * {@link #TCPServer(IOLoop, StreamHandler, StreamOptions, SSLContext, ClientAuth)}).
      *
      * @param loop the loop that accepts and serves the connections
      * @param handler called for each accepted connection
@@ -142,11 +165,40 @@ public class TCPServer implements Closeable {
      * @throws NullPointerException if {@code loop}, {@code handler} or {@code options} is {@code null}
      */
     public TCPServer(IOLoop loop, StreamHandler handler, StreamOptions options, SSLContext tls) {
+        this(loop, handler, options, tls, ClientAuth.NONE);
+    }
+
+    /**
+     * Creates a TLS server, as {@link #TCPServer(IOLoop, StreamHandler, StreamOptions, SSLContext)}, that asks its
+     * clients for certificates ({@link ClientAuth#WANT}) or requires them ({@link ClientAuth#NEED}): each
+     * connection's engine gets {@link javax.net.ssl.SSLEngine#setWantClientAuth} or
+     * {@link javax.net.ssl.SSLEngine#setNeedClientAuth}, and {@code tls}'s trust managers decide which certificates
+     * are accepted. The handler reads the client's certificate from
+     * {@code ((SSLIOStream) stream).session().getPeerCertificates()} once {@link SSLIOStream#waitForHandshake()}
+     * has completed (see the class documentation).
+     *
+     * <p>Client authentication is an argument rather than something to set on an {@link SSLContext} because a
+     * context has no such setting: it is a property of each engine, which the server makes per connection. It is
+     * fixed when the server is made, with the context it applies to, so every connection of a server (on any loop
+     * of a group) is treated alike.
+     *
+     * @param loop the loop that accepts and serves the connections
+     * @param handler called for each accepted connection
+     * @param options the options of every accepted stream
+     * @param tls the TLS keys, trusted certificates and settings, or {@code null} for plain TCP
+     * @param clientAuth whether clients must, may or need not present a certificate
+     * @throws NullPointerException if {@code loop}, {@code handler}, {@code options} or {@code clientAuth} is
+     *     {@code null}
+     * @throws IllegalArgumentException if {@code clientAuth} is not {@link ClientAuth#NONE} and {@code tls} is
+     *     {@code null}
+     */
+    public TCPServer(IOLoop loop, StreamHandler handler, StreamOptions options, SSLContext tls, ClientAuth clientAuth) {
         this.loop = Objects.requireNonNull(loop, "loop");
         this.group = null;
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
         this.tls = tls;
+        this.clientAuth = checkClientAuth(clientAuth, tls);
     }
 
     /**
@@ -191,11 +243,40 @@ public class TCPServer implements Closeable {
      * @throws NullPointerException if {@code group}, {@code handler} or {@code options} is {@code null}
      */
     public TCPServer(IOLoopGroup group, StreamHandler handler, StreamOptions options, SSLContext tls) {
+        this(group, handler, options, tls, ClientAuth.NONE);
+    }
+
+    /**
+     * Creates a server over a group of loops, as {@link #TCPServer(IOLoopGroup, StreamHandler, StreamOptions,
+     * SSLContext)}, that asks its clients for certificates or requires them, as
+     * {@link #TCPServer(IOLoop, StreamHandler, StreamOptions, SSLContext, ClientAuth)} does.
+     *
+     * @param group the loops that serve the connections
+     * @param handler called for each accepted connection, on the loop that serves it
+     * @param options the options of every accepted stream
+     * @param tls the TLS keys, trusted certificates and settings, or {@code null} for plain TCP
+     * @param clientAuth whether clients must, may or need not present a certificate
+     * @throws NullPointerException if {@code group}, {@code handler}, {@code options} or {@code clientAuth} is
+     *     {@code null}
+     * @throws IllegalArgumentException if {@code clientAuth} is not {@link ClientAuth#NONE} and {@code tls} is
+     *     {@code null}
+     */
+    public TCPServer(
+            IOLoopGroup group, StreamHandler handler, StreamOptions options, SSLContext tls, ClientAuth clientAuth) {
         this.group = Objects.requireNonNull(group, "group");
         this.loop = group.loops().get(0);
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
         this.tls = tls;
+        this.clientAuth = checkClientAuth(clientAuth, tls);
+    }
+
+    private static ClientAuth checkClientAuth(ClientAuth clientAuth, SSLContext tls) {
+        Objects.requireNonNull(clientAuth, "clientAuth");
+        if (clientAuth != ClientAuth.NONE && tls == null) {
+            throw new IllegalArgumentException("clientAuth " + clientAuth + " needs TLS, but the SSLContext is null");
+        }
+        return clientAuth;
     }
 
     /**
@@ -472,7 +553,9 @@ public class TCPServer implements Closeable {
 
     @Override
     public String toString() {
-        return "TCPServer" + (tls == null ? "" : "[TLS]") + boundAddresses() + (stopped ? " (stopped)" : "");
+        String secure =
+                tls == null ? "" : clientAuth == ClientAuth.NONE ? "[TLS]" : "[TLS, client auth " + clientAuth + "]";
+        return "TCPServer" + secure + boundAddresses() + (stopped ? " (stopped)" : "");
     }
 
     private void checkListening(String method) {
@@ -618,7 +701,7 @@ public class TCPServer implements Closeable {
     private void serve(IOLoop streamLoop, SocketChannel channel, SocketAddress remote) {
         IOStream stream = tls == null
                 ? IOStream.of(streamLoop, channel, options, counters)
-                : SSLIOStream.of(streamLoop, channel, tls, true, null, options, counters);
+                : SSLIOStream.of(streamLoop, channel, serverEngine(), options, counters);
         streams.add(stream);
         stream.closeFuture().whenComplete((v, e) -> forget(stream));
         try {
@@ -632,6 +715,14 @@ public class TCPServer implements Closeable {
         if (d != null && !d.done.isDone()) {
             stream.drain(); // accepted while draining
         }
+    }
+
+    /** A server-mode engine of {@link #tls}, asking for client certificates as {@link #clientAuth} says. */
+    private SSLEngine serverEngine() {
+        SSLEngine engine = tls.createSSLEngine();
+        engine.setUseClientMode(false);
+        clientAuth.applyTo(engine);
+        return engine;
     }
 
     /** A stream closed: forgets it, and ends a drain that waited for the last one. On the stream's loop. */

@@ -32,7 +32,8 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Made by {@link IOStream#startTls}, by a TLS {@code TCPServer} for each connection, by
  * {@code TCPClient.connect} with an {@link SSLContext}, or by {@link #of(IOLoop, SocketChannel, SSLEngine,
- * StreamOptions, StreamCounters)} over an engine of one's own (for client authentication, ALPN, chosen protocols).
+ * StreamOptions, StreamCounters)} over an engine of one's own (for ALPN, chosen protocols; a TLS {@code TCPServer}
+ * asks for client certificates itself, see {@link dev.ioloop.net.ClientAuth}).
  *
  * <h2>The handshake</h2>
  * The stream starts its handshake when it is made and drives it from the loop, whether or not anyone reads.
@@ -220,7 +221,11 @@ public final class SSLIOStream extends IOStream {
 
     /**
      * Returns the TLS session: protocol, cipher suite, the peer's certificates. Before the handshake is done it is
-     * the engine's placeholder session ({@code SSL_NULL_WITH_NULL_NULL}, no peer certificates).
+     * the engine's placeholder session ({@code SSL_NULL_WITH_NULL_NULL}, no peer certificates), so read the peer's
+     * certificates once {@link #waitForHandshake()} has completed: on a server with client authentication
+     * ({@link dev.ioloop.net.ClientAuth}), {@code session().getPeerCertificates()[0]} is then the client's
+     * certificate; for a client that sent none (a {@code WANT} server) it throws
+     * {@link javax.net.ssl.SSLPeerUnverifiedException}.
      *
      * @throws IllegalStateException on the wrong thread
      */

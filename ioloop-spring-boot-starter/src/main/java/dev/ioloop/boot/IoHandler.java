@@ -2,6 +2,7 @@ package dev.ioloop.boot;
 
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
+import dev.ioloop.net.ClientAuth;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -41,6 +42,21 @@ import org.springframework.stereotype.Component;
  * class UpperCaseLineServer implements StreamHandler { ... }
  * }</pre>
  *
+ * <p>With {@link #clientAuth()} as well, clients must (or may) present a certificate that the bundle's truststore
+ * trusts (mutual TLS); the handler reads it from the stream's session once the handshake is done:
+ *
+ * <pre>{@code
+ * @IoHandler(value = "upper", listen = "tcp://0.0.0.0:6380", sslBundle = "server", clientAuth = ClientAuth.NEED)
+ * class UpperCaseLineServer implements StreamHandler {
+ *     public void handleStream(IOStream stream, SocketAddress remote) {
+ *         ((SSLIOStream) stream).waitForHandshake().thenAccept(tls -> {
+ *             X509Certificate client = (X509Certificate) tls.session().getPeerCertificates()[0];
+ *             ...
+ *         });
+ *     }
+ * }
+ * }</pre>
+ *
  * <p>An {@code FdHandler} bean handles the channel's events itself:
  *
  * <pre>{@code
@@ -60,7 +76,8 @@ import org.springframework.stereotype.Component;
  * The starter registers every such bean with the loop after all singletons exist and before the loop thread
  * starts; a mistake (neither or both attributes, a bean that is neither (or both) an {@code FdHandler} and a {@code StreamHandler}, a missing channel
  * bean, an unusable {@code listen} URI, an address in use, a {@code StreamHandler} on a datagram channel, an
- * {@link #sslBundle()} that does not exist or is set on an {@code FdHandler} or a datagram channel) fails
+ * {@link #sslBundle()} that does not exist or is set on an {@code FdHandler} or a datagram channel, a
+ * {@link #clientAuth()} without an {@code sslBundle} or with a bundle that has no truststore) fails
  * startup with an {@link IoHandlerException}.
  * The handler runs on the loop thread and must not block, as {@link FdHandler} says. If it throws as many
  * times in a row as the loop's handler failure limit ({@code ioloop.handler-failure-limit}, default 10), the
@@ -125,6 +142,21 @@ public @interface IoHandler {
      * @return the bundle name, or empty for plain TCP
      */
     String sslBundle() default "";
+
+    /**
+     * Whether the TLS server of {@link #sslBundle()} asks clients for a certificate (mutual TLS, as Tomcat's
+     * {@code server.ssl.client-auth}): {@link ClientAuth#NEED} refuses a client without a trusted certificate (its
+     * handshake fails, quietly: the connection closes, nothing above DEBUG is logged), {@link ClientAuth#WANT}
+     * asks for one and serves a client that sends none. The bundle's truststore
+     * ({@code spring.ssl.bundle.pem.<name>.truststore.certificate}, or {@code spring.ssl.bundle.jks.<name>.truststore.*})
+     * decides which certificates are trusted, and follows the bundle's reloads like its keys; a bundle without one
+     * fails startup, as does a value other than {@code NONE} without an {@code sslBundle}. The handler reads the
+     * client's certificate from {@code ((SSLIOStream) stream).session().getPeerCertificates()} after
+     * {@link dev.ioloop.stream.SSLIOStream#waitForHandshake()}.
+     *
+     * @return whether clients must, may or need not present a certificate
+     */
+    ClientAuth clientAuth() default ClientAuth.NONE;
 
     /**
      * Length of the accept queue of a {@code tcp:} or {@code unix:} listener.

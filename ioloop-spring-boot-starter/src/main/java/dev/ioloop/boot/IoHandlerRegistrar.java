@@ -3,6 +3,7 @@ package dev.ioloop.boot;
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
 import dev.ioloop.IOLoopGroup;
+import dev.ioloop.net.ClientAuth;
 import dev.ioloop.net.StreamHandler;
 import dev.ioloop.net.TCPServer;
 import dev.ioloop.stream.StreamOptions;
@@ -46,8 +47,8 @@ import org.springframework.util.ClassUtils;
  * {@code local.ioloop.<beanName>.port} in the {@link ConfigurableEnvironment} (a property source named
  * {@value #PORTS_PROPERTY_SOURCE}, first in line). A {@code StreamHandler} bean with an {@code sslBundle} is served
  * TLS with that bundle, looked up in the {@link SslBundles} bean (Spring Boot's SSL auto-configuration); when the
- * bundle is reloaded, connections accepted from then on use the new one. Each failure throws an
- * {@link IoHandlerException}.
+ * bundle is reloaded, connections accepted from then on use the new one. With a {@code clientAuth}, its server asks
+ * for client certificates, trusted by the bundle's truststore. Each failure throws an {@link IoHandlerException}.
  */
 public class IoHandlerRegistrar implements SmartInitializingSingleton, DisposableBean {
 
@@ -262,6 +263,17 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         }
         FdHandler<?> handler = fd ? (FdHandler<?>) bean : null;
         String sslBundle = sslBundleName(beanName, annotation);
+        ClientAuth clientAuth = annotation.clientAuth();
+        if (clientAuth != ClientAuth.NONE && sslBundle == null) {
+            throw new IoHandlerException(
+                    beanName,
+                    "clientAuth " + clientAuth + " is set, but sslBundle is not: client certificates are asked for "
+                            + "only on TLS connections",
+                    "Set the sslBundle of the @IoHandler of bean '" + beanName + "' to an SSL bundle whose "
+                            + "truststore holds the client certificates (or CAs) to trust, such as "
+                            + "spring.ssl.bundle.pem.<bundle>.truststore.certificate, or remove its clientAuth.",
+                    null);
+        }
         if (fd && sslBundle != null) {
             throw new IoHandlerException(
                     beanName,
@@ -288,7 +300,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                 checkChannelType(beanName, bean, registration.channel());
                 addHandler(beanName, annotation.events(), registration);
             } else {
-                serveStreams(beanName, (StreamHandler) bean, registration, sslBundle);
+                serveStreams(beanName, (StreamHandler) bean, registration, sslBundle, clientAuth);
             }
         } catch (RuntimeException e) {
             registration.closeOwnedChannel();
@@ -302,15 +314,26 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                         "@IoHandler '{}' listening on {}{}",
                         beanName,
                         boundAddress(registration),
-                        sslBundle == null ? "" : " (TLS, SSL bundle '" + sslBundle + "')");
+                        sslBundle == null
+                                ? ""
+                                : " (TLS, SSL bundle '" + sslBundle + "'"
+                                        + (clientAuth == ClientAuth.NONE ? "" : ", client auth " + clientAuth)
+                                        + ")");
             }
             listeners.forEach(listener -> listener.accept(registration));
         }
     }
 
-    /** Runs a {@link TCPServer} for a {@code StreamHandler} bean on its listening channel, over TLS with a bundle. */
+    /**
+     * Runs a {@link TCPServer} for a {@code StreamHandler} bean on its listening channel, over TLS with a bundle,
+     * asking for client certificates as {@code clientAuth} says.
+     */
     private void serveStreams(
-            String beanName, StreamHandler handler, IoHandlerRegistration registration, @Nullable String sslBundle) {
+            String beanName,
+            StreamHandler handler,
+            IoHandlerRegistration registration,
+            @Nullable String sslBundle,
+            ClientAuth clientAuth) {
         if (sslBundle != null && !(registration.channel() instanceof ServerSocketChannel)) {
             throw new IoHandlerException(
                     beanName,
@@ -331,9 +354,12 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                     null);
         }
         SSLContext tls = sslBundle == null ? null : sslContext(beanName, sslBundle);
+        if (clientAuth != ClientAuth.NONE) {
+            checkTrustStore(beanName, sslBundle, clientAuth);
+        }
         TCPServer server = group != null
-                ? new TCPServer(group, handler, streamOptions, tls)
-                : new TCPServer(loop, handler, streamOptions, tls);
+                ? new TCPServer(group, handler, streamOptions, tls, clientAuth)
+                : new TCPServer(loop, handler, streamOptions, tls, clientAuth);
         server.addSockets(socket);
         registration.streamServer(server);
     }
@@ -391,6 +417,25 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                             + " (a certificate with its private key, in PEM or a key store) used by bean '"
                             + beanName + "'.",
                     e);
+        }
+    }
+
+    /**
+     * Fails unless bundle {@code name} has a truststore: without one its {@code SSLContext} would trust the client
+     * certificates of every CA the JDK trusts, which is never what client authentication is for.
+     */
+    private void checkTrustStore(String beanName, String name, ClientAuth clientAuth) {
+        SslBundles bundles = beanFactory.getBean(SslBundles.class); // sslContext found it
+        if (bundles.getBundle(name).getStores().getTrustStore() == null) {
+            throw new IoHandlerException(
+                    beanName,
+                    "clientAuth " + clientAuth + " is set, but SSL bundle '" + name + "' has no truststore: client "
+                            + "certificates would be checked against the JDK's default CAs",
+                    "Give the SSL bundle '" + name + "' the client certificates (or CAs) to trust, as "
+                            + "spring.ssl.bundle.pem." + name + ".truststore.certificate or spring.ssl.bundle.jks."
+                            + name + ".truststore.location, or remove the clientAuth of the @IoHandler of bean '"
+                            + beanName + "'.",
+                    null);
         }
     }
 

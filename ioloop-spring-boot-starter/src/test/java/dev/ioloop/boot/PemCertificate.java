@@ -15,15 +15,16 @@ import javax.net.ssl.SSLContext;
  * @param certificate the certificate, PEM
  * @param privateKey its private key, PEM (PKCS #8)
  * @param client a client context that trusts the certificate and nothing else
+ * @param keys the certificate and key themselves, for mutual TLS contexts
  */
-record PemCertificate(Path certificate, Path privateKey, SSLContext client) {
+record PemCertificate(Path certificate, Path privateKey, SSLContext client, SelfSignedCertificate keys) {
 
     /** Makes the key pair and certificate in {@code dir}. */
     static PemCertificate generate(Path dir) throws IOException, GeneralSecurityException {
         SelfSignedCertificate made = SelfSignedCertificate.generate(dir);
         Path certificate = Files.writeString(dir.resolve("server.crt"), made.certificatePem());
         Path privateKey = Files.writeString(dir.resolve("server.key"), made.privateKeyPem());
-        return new PemCertificate(certificate, privateKey, made.clientContext());
+        return new PemCertificate(certificate, privateKey, made.clientContext(), made);
     }
 
     /** Returns the properties of a PEM bundle named {@code name} over these files. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -39,12 +40,26 @@ public final class SelfSignedCertificate {
     }
 
     /**
-     * Makes a certificate; {@code dir} holds the key store while {@code keytool} writes it.
+     * Makes a certificate for {@code localhost}; {@code dir} holds the key store while {@code keytool} writes it.
      *
      * @param dir a temporary directory of the test
      * @throws IOException if {@code keytool} fails (its output is in the message)
      */
     public static SelfSignedCertificate generate(Path dir) throws IOException, GeneralSecurityException {
+        return generate(dir, "localhost");
+    }
+
+    /**
+     * Makes a certificate whose subject is {@code CN=<commonName>} (a DNS name of that name and 127.0.0.1 as its
+     * alternative names), for example a client certificate for mutual TLS; {@code dir} holds the key store while
+     * {@code keytool} writes it.
+     *
+     * @param dir a temporary directory of the test
+     * @param commonName the subject's common name, a valid DNS name
+     * @throws IOException if {@code keytool} fails (its output is in the message)
+     */
+    public static SelfSignedCertificate generate(Path dir, String commonName)
+            throws IOException, GeneralSecurityException {
         Path store = Files.createTempFile(dir, "server", ".p12");
         Files.delete(store); // keytool creates it
         String keytool =
@@ -61,9 +76,9 @@ public final class SelfSignedCertificate {
                         "-sigalg",
                         "SHA256withECDSA",
                         "-dname",
-                        "CN=localhost",
+                        "CN=" + commonName,
                         "-ext",
-                        "SAN=dns:localhost,ip:127.0.0.1",
+                        "SAN=dns:" + commonName + ",ip:127.0.0.1",
                         "-validity",
                         "2",
                         "-storetype",
@@ -110,14 +125,31 @@ public final class SelfSignedCertificate {
 
     /** Returns a client context that trusts this certificate and nothing else. */
     public SSLContext clientContext() throws GeneralSecurityException, IOException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trusting(certificate), null);
+        return context;
+    }
+
+    /**
+     * Returns a context for mutual TLS: it presents this certificate and trusts {@code peer}'s and nothing else. A
+     * server context of it accepts clients presenting {@code peer}'s certificate; a client context of it presents
+     * this certificate to a server with {@code peer}'s.
+     */
+    public SSLContext mutualContext(SelfSignedCertificate peer) throws GeneralSecurityException, IOException {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, PASSWORD);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), trusting(peer.certificate), null);
+        return context;
+    }
+
+    private static TrustManager[] trusting(Certificate trusted) throws GeneralSecurityException, IOException {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry(ALIAS, certificate);
+        trust.setCertificateEntry(ALIAS, trusted);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, tmf.getTrustManagers(), null);
-        return context;
+        return tmf.getTrustManagers();
     }
 
     /** Returns the certificate, to compare with the one a peer presents. */
