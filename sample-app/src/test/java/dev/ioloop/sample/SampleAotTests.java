@@ -2,22 +2,14 @@ package dev.ioloop.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,22 +35,16 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(120)
 class SampleAotTests {
 
-    private static final Pattern RESP_PORT =
-            Pattern.compile("@IoHandler 'resp' listening on tcp://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern HTTP_PORT = Pattern.compile("Jetty started on port (\\d+)");
 
-    private final List<String> lines = new CopyOnWriteArrayList<>();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    private Process app;
+    private SampleProcess app;
 
     @AfterEach
     void stopApp() throws InterruptedException {
         if (app != null) {
-            app.destroy(); // SIGTERM: Boot's graceful shutdown
-            if (!app.waitFor(30, TimeUnit.SECONDS)) {
-                app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            app.close(); // SIGTERM: Boot's graceful shutdown
         }
     }
 
@@ -67,7 +53,7 @@ class SampleAotTests {
         Path jar = Path.of(System.getProperty("sample.jar", "target/sample-app.jar"));
         assertThat(jar).as("the repackaged sample (run mvn verify)").isRegularFile();
         Path classLog = dir.resolve("class-load.log");
-        start(
+        app = SampleProcess.java(
                 "-Dspring.aot.enabled=true",
                 "-Xlog:class+load=info:file=" + classLog,
                 "-jar",
@@ -78,11 +64,11 @@ class SampleAotTests {
                 "--ioloop.name=aot",
                 "--ioloop.loops=2",
                 "--management.health.ioloop.enabled=false");
-        awaitLine("Started SampleApplication");
-        int respPort = port(RESP_PORT);
-        int httpPort = port(HTTP_PORT);
+        app.awaitLine("Started SampleApplication");
+        int respPort = app.port();
+        int httpPort = app.number(HTTP_PORT);
 
-        assertThat(lines).anyMatch(l -> l.contains("Starting AOT-processed SampleApplication"));
+        assertThat(app.lines()).anyMatch(l -> l.contains("Starting AOT-processed SampleApplication"));
         String loaded = Files.readString(classLog);
         assertThat(loaded)
                 .contains("dev.ioloop.sample.RespListener__BeanDefinitions ")
@@ -115,61 +101,6 @@ class SampleAotTests {
         assertThat(health.get("status").asString())
                 .as("management.health.ioloop.enabled=false given at run time: the contributor is still there")
                 .isEqualTo("UP");
-    }
-
-    private void start(String... args) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
-        command.addAll(List.of(args));
-        app = new ProcessBuilder(command).redirectErrorStream(true).start();
-        Thread pump = new Thread(
-                () -> {
-                    try (BufferedReader out =
-                            new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8))) {
-                        String line;
-                        while ((line = out.readLine()) != null) {
-                            lines.add(line);
-                            synchronized (lines) {
-                                lines.notifyAll();
-                            }
-                        }
-                    } catch (IOException e) {
-                        // the app is gone
-                    }
-                },
-                "sample-aot-output");
-        pump.setDaemon(true);
-        pump.start();
-    }
-
-    private String awaitLine(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        synchronized (lines) {
-            while (true) {
-                for (String line : lines) {
-                    if (line.contains(text)) {
-                        return line;
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0 || !app.isAlive()) {
-                    throw new AssertionError(
-                            "no line with '" + text + "' from the app; it wrote:\n" + String.join("\n", lines));
-                }
-                lines.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-            }
-        }
-    }
-
-    private int port(Pattern pattern) {
-        for (String line : lines) {
-            Matcher m = pattern.matcher(line);
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError(
-                "no line matching " + pattern + " from the app; it wrote:\n" + String.join("\n", lines));
     }
 
     private JsonNode get(int port, String path) throws IOException, InterruptedException {

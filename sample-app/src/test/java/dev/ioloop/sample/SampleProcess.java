@@ -26,10 +26,20 @@ final class SampleProcess implements AutoCloseable {
 
     /** Starts the sample with RESP and HTTP on free ports and {@code args} after them; waits until it has started. */
     SampleProcess(String... args) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
+        this(classPathCommand(args));
+        awaitLine("Started SampleApplication"); // fully started
+    }
+
+    /**
+     * Starts {@code java -Xmx256m} with {@code javaArgs} (JVM options, then {@code -jar} or a main class and its
+     * arguments), without waiting for anything.
+     */
+    static SampleProcess java(String... javaArgs) throws IOException {
+        return new SampleProcess(List.of(javaArgs));
+    }
+
+    private static List<String> classPathCommand(String... args) {
         List<String> command = new ArrayList<>(List.of(
-                java,
-                "-Xmx256m",
                 "-cp",
                 System.getProperty("java.class.path"),
                 SampleApplication.class.getName(),
@@ -37,6 +47,13 @@ final class SampleProcess implements AutoCloseable {
                 "--server.port=0",
                 "--spring.main.banner-mode=off"));
         command.addAll(List.of(args));
+        return command;
+    }
+
+    private SampleProcess(List<String> javaArgs) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m"));
+        command.addAll(javaArgs);
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         pump = new Thread(
                 () -> {
@@ -59,7 +76,6 @@ final class SampleProcess implements AutoCloseable {
                 "sample-output");
         pump.setDaemon(true);
         pump.start();
-        awaitLine("Started SampleApplication"); // fully started
     }
 
     Process process() {
@@ -72,13 +88,20 @@ final class SampleProcess implements AutoCloseable {
     }
 
     /** The RESP port, from the starter's "listening on" line. */
-    int port() throws InterruptedException {
-        String listening = awaitLine("@IoHandler 'resp' listening on");
-        Matcher m = LISTENING.matcher(listening);
-        if (!m.find()) {
-            throw new AssertionError("no port in: " + listening);
+    int port() {
+        return number(LISTENING);
+    }
+
+    /** The number {@code pattern}'s first group finds in the first line it matches. */
+    int number(Pattern pattern) {
+        for (String line : lines) {
+            Matcher m = pattern.matcher(line);
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
         }
-        return Integer.parseInt(m.group(1));
+        throw new AssertionError(
+                "no line matching " + pattern + " from the sample; it wrote:\n" + String.join("\n", lines));
     }
 
     /** Waits (at most 60 s, and only while the process lives) for a line containing {@code text}; returns it. */
