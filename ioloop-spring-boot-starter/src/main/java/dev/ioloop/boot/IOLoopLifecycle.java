@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -195,17 +196,18 @@ public class IOLoopLifecycle implements SmartLifecycle, DisposableBean {
         synchronized (this) {
             t = thread;
         }
-        if (registrar == null || t == null || !t.isAlive() || registrar.openConnections() == 0) {
+        int open = registrar == null || t == null || !t.isAlive() ? 0 : registrar.openConnections();
+        if (open == 0) {
             return; // the loop stops at once (stopOwn), as it always did without connections
         }
         long start = System.nanoTime();
         loop.addCallback(registrar::pauseListeners);
         // Without waiting for the pause: a connection accepted before it is drained as soon as it is handled.
-        IoHandlerRegistrar.Drain drain = registrar.drainServers(shutdownTimeout);
+        CompletableFuture<Boolean> drained = registrar.drainServers(shutdownTimeout);
         try {
-            log.info("IOLoop '{}': draining {} connections", loop.name(), drain.connections());
+            log.info("IOLoop '{}': draining {} connections", loop.name(), open);
             // The servers close the stragglers at the timeout; the margin lets their loops run those closes.
-            boolean clean = drain.done().get(shutdownTimeout.toNanos() + DRAIN_MARGIN_NANOS, TimeUnit.NANOSECONDS);
+            boolean clean = drained.get(shutdownTimeout.toNanos() + DRAIN_MARGIN_NANOS, TimeUnit.NANOSECONDS);
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             if (clean) {
                 log.info("IOLoop '{}': every connection finished in {} ms", loop.name(), ms);

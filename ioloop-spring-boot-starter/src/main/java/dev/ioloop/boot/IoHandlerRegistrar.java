@@ -198,14 +198,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
 
     /** Returns how many connections the servers of the {@code StreamHandler} beans have open now; any thread. */
     public int openConnections() {
-        int open = 0;
-        for (IoHandlerRegistration registration : registrations()) {
-            TCPServer server = registration.streamServer();
-            if (server != null) {
-                open += server.openStreams();
-            }
-        }
-        return open;
+        return streamServers().stream().mapToInt(TCPServer::openStreams).sum();
     }
 
     /**
@@ -214,30 +207,26 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
      * {@link #pauseListeners()}, while the loops run; any thread.
      *
      * @param timeout how long the connections have to close on their own
-     * @return how many connections were open, and a future that completes with whether all closed on their own
+     * @return completes with whether every connection closed on its own within {@code timeout}
      */
-    public Drain drainServers(Duration timeout) {
-        List<CompletableFuture<Boolean>> drains = new ArrayList<>();
-        int connections = 0;
+    public CompletableFuture<Boolean> drainServers(Duration timeout) {
+        List<CompletableFuture<Boolean>> drains =
+                streamServers().stream().map(server -> server.drain(timeout)).toList();
+        return CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
+                .thenApply(v -> drains.stream().allMatch(CompletableFuture::join));
+    }
+
+    /** The servers the starter runs for {@code StreamHandler} beans. */
+    private List<TCPServer> streamServers() {
+        List<TCPServer> servers = new ArrayList<>();
         for (IoHandlerRegistration registration : registrations()) {
             TCPServer server = registration.streamServer();
             if (server != null) {
-                connections += server.openStreams();
-                drains.add(server.drain(timeout));
+                servers.add(server);
             }
         }
-        CompletableFuture<Boolean> done = CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
-                .thenApply(v -> drains.stream().allMatch(CompletableFuture::join));
-        return new Drain(connections, done);
+        return servers;
     }
-
-    /**
-     * A drain of the stream servers.
-     *
-     * @param connections how many connections were open when it began
-     * @param done completes with whether every connection closed on its own within the timeout
-     */
-    public record Drain(int connections, CompletableFuture<Boolean> done) {}
 
     /** Closes the channels the starter opened (also after a failed startup); the loop may be in any state. */
     @Override
