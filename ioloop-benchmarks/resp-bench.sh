@@ -13,6 +13,7 @@
 #   BASE_JAR=FILE           the jar of the sample-base target (for example a copy of sample-app.jar kept aside)
 #   SAMPLE_ARGS="..." BASE_ARGS="..."   more arguments for the sample-app and sample-base targets, for example
 #                           SAMPLE_ARGS=--sample.loops=1 BASE_ARGS=--sample.loops=2 with BASE_JAR the same jar
+#   SAMPLE_JVM_ARGS="..." BASE_JVM_ARGS="..."   more JVM options (before -jar) for sample-app and sample-base
 #   BASE_PORT=6390          the servers listen on BASE_PORT, BASE_PORT+1, ... in TARGETS order
 #   SERVER_CPU=0 CLIENT_CPU=1   taskset CPUs of the servers and of redis-benchmark
 #   WARMUP_N=500000         requests per test of the unrecorded warm-up run per target (JIT), 0 for none
@@ -39,6 +40,8 @@ OUT_DIR="${OUT_DIR:-$(mktemp -d /tmp/resp-bench.XXXXXX)}"
 TLS="${TLS:-0}"
 read -r -a SAMPLE_EXTRA <<<"${SAMPLE_ARGS:-}"
 read -r -a BASE_EXTRA <<<"${BASE_ARGS:-}"
+read -r -a SAMPLE_JVM_EXTRA <<<"${SAMPLE_JVM_ARGS:-}"
+read -r -a BASE_JVM_EXTRA <<<"${BASE_JVM_ARGS:-}"
 JVM_FLAGS=(-Xms512m -Xmx512m -XX:+UseSerialGC -XX:-UsePerfData)   # the README's flags for the sample; why each is there: README.md, "Run the sample"
 mkdir -p "$OUT_DIR"
 SAMPLE_JAR="$ROOT/sample-app/target/sample-app.jar"
@@ -119,17 +122,19 @@ port_in_use() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# A sample jar on $port (its TLS port with TLS=1), with more arguments after the port.
+# A sample jar on $port (its TLS port with TLS=1), with the JVM options in the array named $4 and more arguments
+# after the port.
 start_sample() {
     local jar=$1 port=$2 log=$3
-    shift 3
+    local -n jvm_extra=$4
+    shift 4
     if [[ "$TLS" == 1 ]]; then
-        taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$jar" --sample.port=0 \
+        taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" "${jvm_extra[@]}" -jar "$jar" --sample.port=0 \
             --sample.tls.port="$port" --server.port=0 \
             --spring.ssl.bundle.pem.sample.keystore.certificate="file:$OUT_DIR/cert.pem" \
             --spring.ssl.bundle.pem.sample.keystore.private-key="file:$OUT_DIR/key.pem" "$@" >"$log" 2>&1 &
     else
-        taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" -jar "$jar" \
+        taskset -c "$SERVER_CPU" java "${JVM_FLAGS[@]}" "${jvm_extra[@]}" -jar "$jar" \
             --sample.port="$port" --server.port=0 "$@" >"$log" 2>&1 &
     fi
 }
@@ -138,8 +143,8 @@ start_server() {
     local target=$1 port=$2 log="$OUT_DIR/$1.log"
     port_in_use "$port" && die "port $port (for $target) is already in use: set BASE_PORT"
     case "$target" in
-        sample-app) start_sample "$SAMPLE_JAR" "$port" "$log" "${SAMPLE_EXTRA[@]}" ;;
-        sample-base) start_sample "$BASE_JAR" "$port" "$log" "${BASE_EXTRA[@]}" ;;
+        sample-app) start_sample "$SAMPLE_JAR" "$port" "$log" SAMPLE_JVM_EXTRA "${SAMPLE_EXTRA[@]}" ;;
+        sample-base) start_sample "$BASE_JAR" "$port" "$log" BASE_JVM_EXTRA "${BASE_EXTRA[@]}" ;;
         redis)
             if [[ "$TLS" == 1 ]]; then
                 taskset -c "$SERVER_CPU" redis-server --save '' --appendonly no --bind 127.0.0.1 --port 0 \

@@ -20,6 +20,7 @@ public final class TestTls {
     private final SSLContext server;
     private final SSLContext untrustedServer;
     private final SSLContext client;
+    private final SSLContext jdkClient;
 
     private TestTls() throws IOException, GeneralSecurityException {
         Path dir = Files.createTempDirectory("ioloop-tls");
@@ -29,6 +30,7 @@ public final class TestTls {
             server = trusted.serverContext();
             untrustedServer = untrusted.serverContext();
             client = trusted.clientContext();
+            jdkClient = trusted.jdkClientContext();
         } finally {
             Files.deleteIfExists(dir);
         }
@@ -54,6 +56,14 @@ public final class TestTls {
     /** Returns a server context presenting a certificate for the same names that {@link #client()} does not trust. */
     public SSLContext untrustedServer() {
         return untrustedServer;
+    }
+
+    /**
+     * Returns a client context of the JDK's own provider that trusts {@link #server()}'s certificate, and nothing
+     * else, even when the tests run with another provider.
+     */
+    public SSLContext jdkClient() {
+        return jdkClient;
     }
 
     /** Returns a client context that trusts {@link #server()}'s certificate, and nothing else. */

@@ -53,6 +53,15 @@ import javax.net.ssl.SSLSession;
  * (at most {@link StreamOptions#readChunkSize()} bytes of plaintext, the rest kept for the next step); each write
  * step wraps up to {@link StreamOptions#readChunkSize()} bytes into records and writes them with one call.
  *
+ * <h2>Engines</h2>
+ * Any {@link SSLEngine} works: the JDK's (the default provider, SunJSSE), or that of another JCA provider, given
+ * through the {@link SSLContext} (for example {@code SSLContext.getInstance("TLS", Conscrypt.newProvider())}).
+ * Both are tested. The JDK's engine does its public-key cryptography in Java: a TLS 1.3 handshake with an ECDSA
+ * P-256 certificate costs about 1.5 ms of CPU on JDK 17 (0.9 ms of it signing, 0.5 ms in X25519), 10-30 times
+ * what OpenSSL takes, and a server serving a burst of new connections makes the requests of the others wait that
+ * long per handshake. Conscrypt's engine (BoringSSL, {@code org.conscrypt:conscrypt-openjdk-uber}) does the same
+ * in native code.
+ *
  * <h2>Closing</h2>
  * {@link #close()} sends {@code close_notify} when the socket takes it without blocking; so does
  * {@link #closeGracefully}, before it half-closes the socket. The peer's {@code close_notify} is a clean end of

@@ -48,6 +48,14 @@ import javax.net.ssl.SSLHandshakeException;
  * is refused with an {@link SSLException}; TLS 1.3's post-handshake messages (session tickets, key updates) are
  * handled.
  *
+ * <h2>Engines</h2>
+ * Written for the JDK's engine and tested with it and with Conscrypt's (BoringSSL), which differs in three ways
+ * handled here: it takes whole records into itself and may keep their plaintext when {@code dst} is full (so after
+ * such an unwrap the engine is asked again with no input, and {@link #inputPending()} says so meanwhile); it frees
+ * its native state only once both directions are closed ({@link #close()} closes both); and it lets a trust
+ * manager's {@link java.security.cert.CertificateException} through undeclared (wrapped in an
+ * {@link SSLHandshakeException} here, as the JDK's engine does).
+ *
  * <p>Loop thread only, like the stream. Delegated tasks of the engine (certificate checks) run inline.
  */
 final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
@@ -59,6 +67,9 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     private final SSLEngine engine;
     private final ByteBuffer none = ByteBuffer.allocate(0);
     private final int packetSize;
+    /** Whether the engine may keep plaintext inside it after an unwrap, as OpenSSL-based engines do. */
+    private final boolean keepsPlaintext;
+
     private IOStream stream;
 
     private boolean established;
@@ -70,11 +81,13 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     private boolean eof;
     private boolean inboundDone;
     private boolean unwrapProgress;
+    private boolean engineHolds;
 
     TlsTransport(SocketChannel channel, SSLEngine engine) {
         this.channel = channel;
         this.engine = engine;
         this.packetSize = engine.getSession().getPacketBufferSize();
+        this.keepsPlaintext = !engine.getClass().getName().startsWith("sun.security.ssl.");
     }
 
     /** Binds the transport to its stream, for the thread's shared buffers. */
@@ -101,7 +114,7 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
      * whole records left over, or the end of the input.
      */
     boolean inputPending() {
-        return appRest != null || netRestWhole || eof || inboundDone;
+        return appRest != null || netRestWhole || engineHolds || eof || inboundDone;
     }
 
     /** Returns the events the handshake waits for: {@code WRITE} while records are unwritten or to be made. */
@@ -124,6 +137,7 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
      *     {@link SSLHandshakeException} if the peer closed the connection, or the socket's error
      */
     boolean handshake() throws IOException {
+        boolean flushed = false;
         while (true) {
             if (!flush()) {
                 return false;
@@ -144,6 +158,12 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
                 default -> {
                     if (inboundDone || engine.isOutboundDone()) {
                         throw new SSLHandshakeException("the handshake ended before it completed");
+                    }
+                    if (keepsPlaintext && !flushed) {
+                        // Such an engine may say the handshake is over with the last flight still inside it.
+                        flushed = true;
+                        wrapControl();
+                        continue;
                     }
                     established = true;
                     return true;
@@ -203,11 +223,24 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
         int produced = 0;
         int idle = 0;
         unwrapProgress = false;
+        HandshakeStatus last = null;
         try {
-            while (in.hasRemaining() && !inboundDone) {
-                SSLEngineResult r = engine.unwrap(in, dst);
+            // Asking an engine that keeps plaintext again (no input) is for plaintext only: never while it has a
+            // flight to send, which Conscrypt would then report as NOT_HANDSHAKING and keep to itself.
+            while ((in.hasRemaining() || (engineHolds && last != HandshakeStatus.NEED_WRAP)) && !inboundDone) {
+                boolean drain = !in.hasRemaining();
+                SSLEngineResult r = unwrap(in, dst);
                 produced += r.bytesProduced();
                 unwrapProgress |= r.bytesConsumed() > 0;
+                if (keepsPlaintext) {
+                    // Such an engine takes whole records into itself and may keep their plaintext when dst is
+                    // full: ask it again, with no input, until it gives nothing although dst has room.
+                    if (r.bytesConsumed() > 0 || (r.bytesProduced() > 0 && !dst.hasRemaining())) {
+                        engineHolds = true;
+                    } else if (drain && r.bytesProduced() == 0 && dst.hasRemaining()) {
+                        engineHolds = false;
+                    }
+                }
                 Status status = r.getStatus();
                 if (status == Status.BUFFER_UNDERFLOW) {
                     break;
@@ -225,6 +258,7 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
                     break;
                 }
                 HandshakeStatus hs = r.getHandshakeStatus();
+                last = hs;
                 afterUnwrap(hs);
                 // Nothing done: go on only if the engine had something to do first (a wrap, a task), once.
                 boolean engineBusy = hs == HandshakeStatus.NEED_WRAP || hs == HandshakeStatus.NEED_TASK;
@@ -241,7 +275,7 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     /** Unwraps one record into a buffer of its own, moves what fits into {@code dst}, keeps the rest in appRest. */
     private int unwrapAside(ByteBuffer in, ByteBuffer dst) throws IOException {
         ByteBuffer aside = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-        SSLEngineResult r = engine.unwrap(in, aside);
+        SSLEngineResult r = unwrap(in, aside);
         unwrapProgress |= r.bytesConsumed() > 0;
         if (r.getStatus() == Status.BUFFER_OVERFLOW) {
             throw new SSLException(
@@ -334,7 +368,7 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
         ByteBuffer out = stream.scratch().tlsOutput(records * packetSize);
         // Records the engine has to send by itself (a TLS 1.3 ticket) come out of the same wraps, in order.
         while (src.hasRemaining() || engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
-            SSLEngineResult r = engine.wrap(src, out);
+            SSLEngineResult r = wrap(src, out);
             if (r.getStatus() == Status.CLOSED) {
                 throw new SSLException("TLS output is closed");
             }
@@ -388,7 +422,7 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
         ByteBuffer out = stream.scratch().tlsOutput(packetSize);
         while (true) {
             out.clear();
-            SSLEngineResult r = engine.wrap(none, out);
+            SSLEngineResult r = wrap(none, out);
             out.flip();
             if (out.hasRemaining()) {
                 outRest = append(outRest, out);
@@ -466,6 +500,16 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     @Override
     public void close() {
         closeOutbound();
+        if (keepsPlaintext) {
+            // An OpenSSL-based engine frees its native state (memory, and in Conscrypt two descriptors) once both
+            // directions are closed; otherwise only when it is garbage collected.
+            try {
+                engine.closeOutbound();
+                engine.closeInbound();
+            } catch (SSLException | RuntimeException e) {
+                // closed without the peer's close_notify: nothing more to do, the socket closes next
+            }
+        }
         netRest = null;
         netRestWhole = false;
         appRest = null;
@@ -479,6 +523,42 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** The engine's {@code unwrap}; see {@link #checked}. */
+    private SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
+        try {
+            return engine.unwrap(src, dst);
+        } catch (SSLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw checked(e);
+        }
+    }
+
+    /** The engine's {@code wrap}; see {@link #checked}. */
+    private SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
+        try {
+            return engine.wrap(src, dst);
+        } catch (SSLException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw checked(e);
+        }
+    }
+
+    /**
+     * Returns the {@link SSLException} for a checked exception an engine threw without declaring it (Conscrypt
+     * lets a trust manager's {@link java.security.cert.CertificateException} through): an
+     * {@link SSLHandshakeException} during the handshake, as the JDK's engine throws for a rejected certificate.
+     */
+    private SSLException checked(Exception e) {
+        SSLException wrapped =
+                established ? new SSLException(e.toString(), e) : new SSLHandshakeException(e.toString());
+        if (wrapped.getCause() == null) {
+            wrapped.initCause(e);
+        }
+        return wrapped;
+    }
 
     /**
      * Returns whether {@code in} starts with a whole TLS record: a 5-byte header (type, version, length) and the

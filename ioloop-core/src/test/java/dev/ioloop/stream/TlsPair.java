@@ -57,7 +57,7 @@ final class TlsPair implements AutoCloseable {
             this.stream =
                     loop.call(() -> SSLIOStream.of(loop.loop, ch, TestTls.get().server(), true, null, options, null));
             this.peer = (SSLSocket) TestTls.get()
-                    .client()
+                    .jdkClient()
                     .getSocketFactory()
                     .createSocket(plain, "localhost", ((InetSocketAddress) listener.getLocalAddress()).getPort(), true);
             SSLParameters parameters = peer.getSSLParameters();

@@ -13,6 +13,7 @@ import java.net.SocketAddress;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
+import java.security.Provider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -65,6 +66,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
     private final List<IoHandlerRegistration> registrations = new ArrayList<>();
     private final List<Consumer<? super IoHandlerRegistration>> listeners = new ArrayList<>();
     private final Map<String, SSLContext> sslContexts = new HashMap<>();
+    private @Nullable Provider tlsProvider;
 
     /**
      * Creates a registrar.
@@ -117,6 +119,18 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
         this.environment = environment;
         this.streamOptions = streamOptions;
         this.group = group;
+    }
+
+    /**
+     * Sets the JCA provider of the TLS contexts made of SSL bundles for {@code @IoHandler(sslBundle = ...)} beans
+     * (the starter's {@code ioloop.stream.tls-provider}); {@code null}, the default, uses each bundle's own context
+     * (the JDK's default provider). Takes effect for the beans registered after it, so call it before the context
+     * has instantiated its singletons.
+     *
+     * @param provider the provider, initialised with each bundle's key and trust managers, or {@code null}
+     */
+    public synchronized void setTlsProvider(@Nullable Provider provider) {
+        this.tlsProvider = provider;
     }
 
     @Override
@@ -392,7 +406,7 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
             return known;
         }
         try {
-            SSLContext context = SslBundleContext.following(bundles, name);
+            SSLContext context = SslBundleContext.following(bundles, name, tlsProvider);
             sslContexts.put(name, context);
             return context;
         } catch (NoSuchSslBundleException e) {

@@ -1,6 +1,8 @@
 package dev.ioloop.boot;
 
 import java.security.KeyManagementException;
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
 import java.security.SecureRandom;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -23,6 +25,10 @@ import org.springframework.boot.ssl.SslOptions;
  * {@link dev.ioloop.net.TCPServer}, which takes a context and makes an engine per connection, honours
  * {@code spring.ssl.bundle.*.options} as Boot's web servers do.
  *
+ * <p>A {@link Provider} given (the starter's {@code ioloop.stream.tls-provider}) makes the contexts, initialised with
+ * the bundle's key and trust managers; otherwise the bundle makes them ({@link SslBundle#createSslContext()}, the
+ * JDK's default provider).
+ *
  * <p>Reloading: {@link #update(SslBundle)} (called by {@link SslBundles} when the bundle's files change, with
  * {@code spring.ssl.bundle.*.<name>.reload-on-update=true}) makes a context of the new bundle and puts it in place
  * of the current one. Engines made from then on, so connections accepted from then on, use the new keys; a
@@ -37,11 +43,13 @@ final class SslBundleContext extends SSLContext {
     private static final Logger log = LoggerFactory.getLogger(SslBundleContext.class);
 
     private final String name;
+    private final @Nullable Provider provider;
     private final Spi spi;
 
-    private SslBundleContext(String name, Spi spi) {
+    private SslBundleContext(String name, @Nullable Provider provider, Spi spi) {
         super(spi, spi.current.context().getProvider(), spi.current.context().getProtocol());
         this.name = name;
+        this.provider = provider;
         this.spi = spi;
     }
 
@@ -51,7 +59,17 @@ final class SslBundleContext extends SSLContext {
      * @throws RuntimeException if the bundle cannot make a context
      */
     static SslBundleContext of(String name, SslBundle bundle) {
-        return new SslBundleContext(name, new Spi(Current.of(bundle)));
+        return of(name, bundle, null);
+    }
+
+    /**
+     * Returns the context of bundle {@code name} as it is now, of {@code provider} (the bundle's own context when
+     * {@code null}), not yet following its updates.
+     *
+     * @throws RuntimeException if the bundle cannot make a context
+     */
+    static SslBundleContext of(String name, SslBundle bundle, @Nullable Provider provider) {
+        return new SslBundleContext(name, provider, new Spi(Current.of(bundle, provider)));
     }
 
     /**
@@ -61,8 +79,19 @@ final class SslBundleContext extends SSLContext {
      * @throws RuntimeException if the bundle cannot make a context
      */
     static SslBundleContext following(SslBundles bundles, String name) {
+        return following(bundles, name, null);
+    }
+
+    /**
+     * Returns the context of bundle {@code name} in {@code bundles}, of {@code provider} (the bundle's own context
+     * when {@code null}), which follows the bundle's updates from now on.
+     *
+     * @throws org.springframework.boot.ssl.NoSuchSslBundleException if there is no such bundle
+     * @throws RuntimeException if the bundle cannot make a context
+     */
+    static SslBundleContext following(SslBundles bundles, String name, @Nullable Provider provider) {
         SslBundle bundle = bundles.getBundle(name);
-        SslBundleContext context = of(name, bundle);
+        SslBundleContext context = of(name, bundle, provider);
         bundles.addBundleUpdateHandler(name, context::update);
         // An update between getBundle and addBundleUpdateHandler reached no handler: catch up with it.
         SslBundle now = bundles.getBundle(name);
@@ -76,7 +105,7 @@ final class SslBundleContext extends SSLContext {
     void update(SslBundle bundle) {
         Current next;
         try {
-            next = Current.of(bundle);
+            next = Current.of(bundle, provider);
         } catch (RuntimeException e) {
             log.warn(
                     "SSL bundle '{}' was reloaded, but cannot make an SSLContext of it; new TLS connections keep "
@@ -92,9 +121,29 @@ final class SslBundleContext extends SSLContext {
     /** A context of the bundle and the options its engines get. */
     private record Current(SSLContext context, @Nullable SslOptions options) {
 
-        static Current of(SslBundle bundle) {
+        static Current of(SslBundle bundle, @Nullable Provider provider) {
             SslOptions options = bundle.getOptions();
-            return new Current(bundle.createSslContext(), options != null && options.isSpecified() ? options : null);
+            return new Current(context(bundle, provider), options != null && options.isSpecified() ? options : null);
+        }
+
+        /** The bundle's own context, or one of {@code provider} with the bundle's key and trust managers. */
+        private static SSLContext context(SslBundle bundle, @Nullable Provider provider) {
+            if (provider == null) {
+                return bundle.createSslContext();
+            }
+            try {
+                SSLContext context = SSLContext.getInstance(bundle.getProtocol(), provider);
+                context.init(
+                        bundle.getManagers().getKeyManagers(),
+                        bundle.getManagers().getTrustManagers(),
+                        null);
+                return context;
+            } catch (NoSuchAlgorithmException | KeyManagementException e) {
+                throw new IllegalStateException(
+                        "cannot make a " + bundle.getProtocol() + " context of provider " + provider.getName() + ": "
+                                + e.getMessage(),
+                        e);
+            }
         }
 
         SSLEngine apply(SSLEngine engine) {

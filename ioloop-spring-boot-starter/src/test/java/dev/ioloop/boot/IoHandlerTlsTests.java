@@ -92,6 +92,43 @@ class IoHandlerTlsTests {
     }
 
     @Test
+    void theTlsProviderPropertyServesTheBundleThroughConscrypt() {
+        runner.withUserConfiguration(SecureUpper.class)
+                .withPropertyValues(pem.bundleProperties("server"))
+                .withPropertyValues("ioloop.stream.tls-provider=Conscrypt")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
+                    for (String line : new String[] {"native", "twice"}) {
+                        try (SSLSocket client = connect(port)) {
+                            assertThat(exchange(client, line)).isEqualTo(line.toUpperCase(Locale.ROOT));
+                            assertThat(client.getSession().getPeerPrincipal().getName())
+                                    .isEqualTo("CN=localhost");
+                        }
+                    }
+                    assertThat(context.getBean(SecureUpper.class).sessions)
+                            .as("the server side's TLS sessions")
+                            .hasSize(2)
+                            .allSatisfy(type -> assertThat(type).startsWith("org.conscrypt."));
+                });
+    }
+
+    @Test
+    void withoutTheTlsProviderPropertyTheJdkServes() {
+        runner.withUserConfiguration(SecureUpper.class)
+                .withPropertyValues(pem.bundleProperties("server"))
+                .run(context -> {
+                    int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
+                    try (SSLSocket client = connect(port)) {
+                        assertThat(exchange(client, "jdk")).isEqualTo("JDK");
+                    }
+                    assertThat(context.getBean(SecureUpper.class).sessions)
+                            .singleElement()
+                            .satisfies(type -> assertThat(type).startsWith("sun.security.ssl."));
+                });
+    }
+
+    @Test
     void theBundleOptionsChooseTheProtocol() {
         runner.withUserConfiguration(SecureUpper.class)
                 .withPropertyValues(pem.bundleProperties("server"))
@@ -174,10 +211,15 @@ class IoHandlerTlsTests {
     static class SecureUpper implements StreamHandler {
 
         final Queue<IOStream> streams = new ConcurrentLinkedQueue<>();
+        /** The class of each connection's TLS session, which names the engine's provider. */
+        final Queue<String> sessions = new ConcurrentLinkedQueue<>();
 
         @Override
         public void handleStream(IOStream stream, SocketAddress remote) {
             streams.add(stream);
+            ((SSLIOStream) stream)
+                    .waitForHandshake()
+                    .thenAccept(tls -> sessions.add(tls.session().getClass().getName()));
             upper(stream);
         }
 

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.Security;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
@@ -118,13 +120,24 @@ public final class SelfSignedCertificate {
     public SSLContext serverContext() throws GeneralSecurityException {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, PASSWORD);
-        SSLContext context = SSLContext.getInstance("TLS");
+        SSLContext context = newContext();
         context.init(kmf.getKeyManagers(), null, null);
         return context;
     }
 
     /** Returns a client context that trusts this certificate and nothing else. */
     public SSLContext clientContext() throws GeneralSecurityException, IOException {
+        SSLContext context = newContext();
+        context.init(null, trusting(certificate), null);
+        return context;
+    }
+
+    /**
+     * Returns a client context of the JDK's own provider, whatever {@link #PROVIDER_PROPERTY} says, that trusts this
+     * certificate and nothing else: for a blocking peer socket that must behave as the JDK's (Conscrypt's blocking
+     * socket can leave a second record read in the same socket read undelivered until more bytes arrive).
+     */
+    public SSLContext jdkClientContext() throws GeneralSecurityException, IOException {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trusting(certificate), null);
         return context;
@@ -138,9 +151,40 @@ public final class SelfSignedCertificate {
     public SSLContext mutualContext(SelfSignedCertificate peer) throws GeneralSecurityException, IOException {
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, PASSWORD);
-        SSLContext context = SSLContext.getInstance("TLS");
+        SSLContext context = newContext();
         context.init(kmf.getKeyManagers(), trusting(peer.certificate), null);
         return context;
+    }
+
+    /**
+     * The system property naming the JCA provider of every context made here: unset, the JDK's default; a
+     * provider registered with {@link Security} by that name; or {@code Conscrypt}, made from
+     * {@code org.conscrypt.Conscrypt} when it is on the class path and not registered.
+     */
+    public static final String PROVIDER_PROPERTY = "ioloop.test.tls.provider";
+
+    /** Returns a TLS context of the provider {@link #PROVIDER_PROPERTY} names, not initialised. */
+    public static SSLContext newContext() throws GeneralSecurityException {
+        String name = System.getProperty(PROVIDER_PROPERTY, "");
+        return name.isEmpty() ? SSLContext.getInstance("TLS") : SSLContext.getInstance("TLS", provider(name));
+    }
+
+    /** Returns the JCA provider {@code name}, as {@link #newContext()} finds it. */
+    public static Provider provider(String name) {
+        Provider registered = Security.getProvider(name);
+        if (registered != null) {
+            return registered;
+        }
+        if (name.equalsIgnoreCase("Conscrypt")) {
+            try {
+                return (Provider) Class.forName("org.conscrypt.Conscrypt")
+                        .getMethod("newProvider")
+                        .invoke(null);
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new IllegalStateException("cannot make the Conscrypt provider: " + e, e);
+            }
+        }
+        throw new IllegalArgumentException(PROVIDER_PROPERTY + "=" + name + ": no such JCA provider");
     }
 
     private static TrustManager[] trusting(Certificate trusted) throws GeneralSecurityException, IOException {

@@ -10,10 +10,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Value;
@@ -48,6 +46,11 @@ class SampleTlsTests {
             SelfSignedCertificate certificate = SelfSignedCertificate.generate(DIR);
             CERT = Files.writeString(DIR.resolve("cert.pem"), certificate.certificatePem());
             Files.writeString(DIR.resolve("key.pem"), certificate.privateKeyPem());
+            // Removed when the test JVM exits (the directory last), not after this class: a subclass's
+            // application, started later, reads the same files.
+            DIR.toFile().deleteOnExit();
+            CERT.toFile().deleteOnExit();
+            DIR.resolve("key.pem").toFile().deleteOnExit();
             CLIENT = certificate.clientContext();
         } catch (Exception e) {
             throw new ExceptionInInitializerError(e);
@@ -58,14 +61,6 @@ class SampleTlsTests {
     static void bundle(DynamicPropertyRegistry registry) {
         registry.add("spring.ssl.bundle.pem.sample.keystore.certificate", () -> "file:" + CERT);
         registry.add("spring.ssl.bundle.pem.sample.keystore.private-key", () -> "file:" + DIR.resolve("key.pem"));
-    }
-
-    @AfterAll
-    static void removeFiles() throws IOException {
-        for (String name : List.of("cert.pem", "key.pem")) {
-            Files.deleteIfExists(DIR.resolve(name));
-        }
-        Files.deleteIfExists(DIR);
     }
 
     @Value("${local.ioloop.respTls.port}")

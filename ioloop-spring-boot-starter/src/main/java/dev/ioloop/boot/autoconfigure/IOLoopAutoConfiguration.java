@@ -87,8 +87,12 @@ public final class IOLoopAutoConfiguration {
             ListableBeanFactory beanFactory,
             ConfigurableEnvironment environment,
             StreamOptions streamOptions,
-            ObjectProvider<IOLoopGroup> group) {
-        return new IoHandlerRegistrar(loop, beanFactory, environment, streamOptions, group.getIfAvailable());
+            ObjectProvider<IOLoopGroup> group,
+            IOLoopStreamProperties streamProperties) {
+        IoHandlerRegistrar registrar =
+                new IoHandlerRegistrar(loop, beanFactory, environment, streamOptions, group.getIfAvailable());
+        registrar.setTlsProvider(TlsProviders.find(streamProperties.tlsProvider()));
+        return registrar;
     }
 
     @Bean

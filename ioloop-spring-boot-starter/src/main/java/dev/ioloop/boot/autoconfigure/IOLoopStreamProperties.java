@@ -23,6 +23,11 @@ import org.springframework.util.unit.DataSize;
  *     it is writable again (low).
  * @param handshakeTimeout Most time a TLS connection (an @IoHandler with an sslBundle) may take to finish its
  *     handshake before it is closed.
+ * @param tlsProvider The JCA provider of the TLS of @IoHandler beans with an sslBundle: unset for the JDK's own
+ *     (SunJSSE); Conscrypt for BoringSSL in native code (org.conscrypt:conscrypt-openjdk-uber on the class path),
+ *     whose handshakes cost a tenth of the JDK's CPU; or the name of any provider registered with
+ *     java.security.Security. The SSL bundle's keys and trust material, protocols and cipher suites are used as
+ *     they are.
  */
 @ConfigurationProperties("ioloop.stream")
 public record IOLoopStreamProperties(
@@ -30,7 +35,8 @@ public record IOLoopStreamProperties(
         @Nullable DataSize maxWriteBufferSize,
         @DefaultValue("64KB") DataSize readChunkSize,
         @DefaultValue WriteWaterMarks writeWaterMarks,
-        @DefaultValue("10s") Duration handshakeTimeout) {
+        @DefaultValue("10s") Duration handshakeTimeout,
+        @Nullable String tlsProvider) {
 
     /** Checks every value, so that a mistake fails at binding with the property's name. */
     public IOLoopStreamProperties {
@@ -43,6 +49,7 @@ public record IOLoopStreamProperties(
         if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
             throw new IllegalArgumentException("ioloop.stream.handshake-timeout must be positive: " + handshakeTimeout);
         }
+        TlsProviders.find(tlsProvider); // fails at binding, with the fix
     }
 
     /** Returns the stream options these properties describe. */

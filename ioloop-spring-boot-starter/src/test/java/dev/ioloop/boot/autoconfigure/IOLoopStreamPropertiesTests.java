@@ -62,12 +62,21 @@ class IOLoopStreamPropertiesTests {
                         DataSize.ofBytes(0),
                         DataSize.ofKilobytes(64),
                         new WriteWaterMarks(DataSize.ofKilobytes(1), DataSize.ofKilobytes(2)),
-                        java.time.Duration.ofSeconds(10)))
+                        java.time.Duration.ofSeconds(10),
+                        null))
                 .withMessage("ioloop.stream.max-write-buffer-size must be at least 1 byte: 0B");
         runner.withPropertyValues("ioloop.stream.handshake-timeout=0s")
                 .run(context -> assertThat(context.getStartupFailure())
                         .rootCause()
                         .hasMessage("ioloop.stream.handshake-timeout must be positive: PT0S"));
+        runner.withPropertyValues("ioloop.stream.tls-provider=NoSuchTls")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .rootCause()
+                        .hasMessageStartingWith("ioloop.stream.tls-provider=NoSuchTls: no JCA provider has that name "
+                                + "(registered: SUN, SunRsaSign")
+                        .hasMessageEndingWith("use Conscrypt, register the provider with "
+                                + "java.security.Security.addProvider before the application starts, or leave the "
+                                + "property unset for the JDK's own TLS"));
     }
 
     @Test
@@ -87,9 +96,10 @@ class IOLoopStreamPropertiesTests {
                         "ioloop.stream.read-chunk-size",
                         "ioloop.stream.write-water-marks.low",
                         "ioloop.stream.write-water-marks.high",
-                        "ioloop.stream.handshake-timeout");
+                        "ioloop.stream.handshake-timeout",
+                        "ioloop.stream.tls-provider");
         assertThat(properties)
-                .allSatisfy(p -> assertThat((String) p.get("description")).matches("(Most|Queued) .*\\."));
+                .allSatisfy(p -> assertThat((String) p.get("description")).matches("(Most|Queued|The) .*\\."));
         assertThat(JsonPath.<List<Object>>read(
                         json, "$.properties[?(@.name == 'ioloop.stream.max-buffer-size')].defaultValue"))
                 .containsExactly("100MB");
