@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class IOStreamLeakTests {
 
-    private static final Path FDS = Path.of("/proc/self/fd");
+    static final Path FDS = Path.of("/proc/self/fd");
 
     /** Some slack for descriptors the JVM opens on its own (a jar, a log file) while the test runs. */
-    private static final long FD_SLACK = 10;
+    static final long FD_SLACK = 10;
 
     @AutoClose
     private final LoopThread loop = LoopThread.start();
@@ -148,6 +148,11 @@ class IOStreamLeakTests {
      * its descriptor until the selector's next poll deregisters it.
      */
     private long openFds() throws Exception {
+        return openFds(loop);
+    }
+
+    /** {@link #openFds()} for the streams of {@code loop}; shared with {@link SSLIOStreamLeakTests}. */
+    static long openFds(LoopThread loop) throws Exception {
         loop.call(() -> null);
         loop.call(() -> null);
         try (Stream<Path> fds = Files.list(FDS)) {

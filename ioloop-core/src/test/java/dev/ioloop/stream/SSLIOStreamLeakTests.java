@@ -11,11 +11,9 @@ import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,9 +26,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(120)
 class SSLIOStreamLeakTests {
 
-    private static final Path FDS = Path.of("/proc/self/fd");
-    private static final long FD_SLACK = 10;
-
     @AutoClose
     private final LoopThread loop = LoopThread.start();
 
@@ -38,7 +33,7 @@ class SSLIOStreamLeakTests {
 
     @Test
     void aThousandTlsConnectionsHandshakenAndClosedLeaveNoFdBehind() throws Exception {
-        assumeTrue(Files.isDirectory(FDS), "counts descriptors in /proc/self/fd (Linux)");
+        assumeTrue(Files.isDirectory(IOStreamLeakTests.FDS), "counts descriptors in /proc/self/fd (Linux)");
         try (ServerSocketChannel listener =
                 ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128)) {
             cycle(listener, 20); // warms up: classes loaded, scratch buffers allocated, the engine's library
@@ -47,7 +42,9 @@ class SSLIOStreamLeakTests {
                 cycle(listener, 50);
             }
             assertThat(loop.loop.handlers()).isEmpty();
-            assertThat(openFds() - before).as("descriptors left behind").isLessThanOrEqualTo(FD_SLACK);
+            assertThat(openFds() - before)
+                    .as("descriptors left behind")
+                    .isLessThanOrEqualTo(IOStreamLeakTests.FD_SLACK);
         }
     }
 
@@ -99,10 +96,6 @@ class SSLIOStreamLeakTests {
     }
 
     private long openFds() throws Exception {
-        loop.call(() -> null);
-        loop.call(() -> null);
-        try (Stream<Path> fds = Files.list(FDS)) {
-            return fds.count();
-        }
+        return IOStreamLeakTests.openFds(loop);
     }
 }
