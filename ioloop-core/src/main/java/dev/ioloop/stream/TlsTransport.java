@@ -460,13 +460,6 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
         }
     }
 
-    /** Returns whether a handshake started after the first one is a renegotiation (TLS 1.2 and older). */
-    private boolean renegotiating() {
-        return !engine.isOutboundDone()
-                && !inboundDone
-                && !"TLSv1.3".equals(engine.getSession().getProtocol());
-    }
-
     private void runTasks() {
         for (Runnable task; (task = engine.getDelegatedTask()) != null; ) {
             task.run();
@@ -528,8 +521,6 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     private SSLEngineResult unwrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
         try {
             return engine.unwrap(src, dst);
-        } catch (SSLException | RuntimeException e) {
-            throw e;
         } catch (Exception e) {
             throw checked(e);
         }
@@ -539,24 +530,27 @@ final class TlsTransport implements ReadableByteChannel, WritableByteChannel {
     private SSLEngineResult wrap(ByteBuffer src, ByteBuffer dst) throws SSLException {
         try {
             return engine.wrap(src, dst);
-        } catch (SSLException | RuntimeException e) {
-            throw e;
         } catch (Exception e) {
             throw checked(e);
         }
     }
 
     /**
-     * Returns the {@link SSLException} for a checked exception an engine threw without declaring it (Conscrypt
-     * lets a trust manager's {@link java.security.cert.CertificateException} through): an
-     * {@link SSLHandshakeException} during the handshake, as the JDK's engine throws for a rejected certificate.
+     * Returns what an engine's {@code wrap} or {@code unwrap} threw as an {@link SSLException}: the engine's own
+     * {@link SSLException} as it is (a {@link RuntimeException} is rethrown as it is), and a checked exception it
+     * threw without declaring it (Conscrypt lets a trust manager's {@link java.security.cert.CertificateException}
+     * through) wrapped: in an {@link SSLHandshakeException} during the handshake, as the JDK's engine throws for a
+     * rejected certificate.
      */
     private SSLException checked(Exception e) {
-        SSLException wrapped =
-                established ? new SSLException(e.toString(), e) : new SSLHandshakeException(e.toString());
-        if (wrapped.getCause() == null) {
-            wrapped.initCause(e);
+        if (e instanceof SSLException ssl) {
+            return ssl;
         }
+        if (e instanceof RuntimeException unchecked) {
+            throw unchecked;
+        }
+        SSLException wrapped = established ? new SSLException(e.toString()) : new SSLHandshakeException(e.toString());
+        wrapped.initCause(e);
         return wrapped;
     }
 

@@ -54,15 +54,6 @@ final class SslBundleContext extends SSLContext {
     }
 
     /**
-     * Returns the context of bundle {@code name} as it is now, not yet following its updates.
-     *
-     * @throws RuntimeException if the bundle cannot make a context
-     */
-    static SslBundleContext of(String name, SslBundle bundle) {
-        return of(name, bundle, null);
-    }
-
-    /**
      * Returns the context of bundle {@code name} as it is now, of {@code provider} (the bundle's own context when
      * {@code null}), not yet following its updates.
      *
@@ -70,16 +61,6 @@ final class SslBundleContext extends SSLContext {
      */
     static SslBundleContext of(String name, SslBundle bundle, @Nullable Provider provider) {
         return new SslBundleContext(name, provider, new Spi(Current.of(bundle, provider)));
-    }
-
-    /**
-     * Returns the context of bundle {@code name} in {@code bundles}, which follows the bundle's updates from now on.
-     *
-     * @throws org.springframework.boot.ssl.NoSuchSslBundleException if there is no such bundle
-     * @throws RuntimeException if the bundle cannot make a context
-     */
-    static SslBundleContext following(SslBundles bundles, String name) {
-        return following(bundles, name, null);
     }
 
     /**

@@ -44,7 +44,7 @@ class SslBundleContextTests {
 
     @Test
     void enginesCarryTheOptionsOfTheBundle() {
-        SSLContext context = SslBundleContext.of("server", bundle("TLSv1.3"));
+        SSLContext context = SslBundleContext.of("server", bundle("TLSv1.3"), null);
 
         assertThat(context.createSSLEngine().getEnabledProtocols()).containsExactly("TLSv1.3");
         assertThat(context.createSSLEngine("localhost", 443).getEnabledProtocols())
@@ -53,7 +53,7 @@ class SslBundleContextTests {
 
     @Test
     void enginesMadeAfterAnUpdateComeFromTheNewBundleAndTheUpdateIsLoggedOnce() {
-        SslBundleContext context = SslBundleContext.of("server", bundle("TLSv1.3"));
+        SslBundleContext context = SslBundleContext.of("server", bundle("TLSv1.3"), null);
         SSLEngine before = context.createSSLEngine();
 
         context.update(bundle("TLSv1.2"));
@@ -66,7 +66,7 @@ class SslBundleContextTests {
 
     @Test
     void anUpdateThatCannotMakeAContextKeepsThePreviousOneAndSaysWhy() {
-        SslBundleContext context = SslBundleContext.of("server", bundle("TLSv1.3"));
+        SslBundleContext context = SslBundleContext.of("server", bundle("TLSv1.3"), null);
 
         context.update(broken());
 
@@ -86,7 +86,7 @@ class SslBundleContextTests {
         registry.registerBundle("server", bundle("TLSv1.3"));
         registry.registerBundle("other", bundle("TLSv1.3"));
         registry.addBundleUpdateHandler("other", (other) -> {});
-        SSLContext context = SslBundleContext.following(registry, "server");
+        SSLContext context = SslBundleContext.following(registry, "server", null);
 
         registry.updateBundle("other", bundle("TLSv1.2"));
         assertThat(context.createSSLEngine().getEnabledProtocols()).containsExactly("TLSv1.3");
@@ -117,7 +117,7 @@ class SslBundleContextTests {
             }
         };
 
-        SSLContext context = SslBundleContext.following(bundles, "server");
+        SSLContext context = SslBundleContext.following(bundles, "server", null);
 
         assertThat(context.createSSLEngine().getEnabledProtocols()).containsExactly("TLSv1.2");
     }
