@@ -313,15 +313,12 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
             registrations.add(registration);
             publishPort(registration);
             if (registration.listen() != null) {
+                IoHandlerRegistration.Tls tls = registration.tls();
                 log.info(
                         "@IoHandler '{}' listening on {}{}",
                         beanName,
                         boundAddress(registration),
-                        sslBundle == null
-                                ? ""
-                                : " (TLS, SSL bundle '" + sslBundle + "'"
-                                        + (clientAuth == ClientAuth.NONE ? "" : ", client auth " + clientAuth)
-                                        + ")");
+                        tls == null ? "" : " (" + tls + ")");
             }
             listeners.forEach(listener -> listener.accept(registration));
         }
@@ -364,7 +361,12 @@ public class IoHandlerRegistrar implements SmartInitializingSingleton, Disposabl
                 ? new TCPServer(group, handler, streamOptions, tls, clientAuth)
                 : new TCPServer(loop, handler, streamOptions, tls, clientAuth);
         server.addSockets(socket);
-        registration.streamServer(server);
+        registration.streamServer(
+                server,
+                tls == null || sslBundle == null
+                        ? null
+                        : new IoHandlerRegistration.Tls(
+                                sslBundle, tls.getProvider().getName(), clientAuth));
     }
 
     /** The {@code sslBundle} of the annotation with its placeholders resolved, or {@code null} if none is set. */

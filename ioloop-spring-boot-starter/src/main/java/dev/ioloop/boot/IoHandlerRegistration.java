@@ -2,6 +2,7 @@ package dev.ioloop.boot;
 
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
+import dev.ioloop.net.ClientAuth;
 import dev.ioloop.net.TCPServer;
 import java.io.IOException;
 import java.nio.channels.SelectableChannel;
@@ -26,6 +27,7 @@ public final class IoHandlerRegistration {
     private final @Nullable Path socketFile;
     private final @Nullable Counting handler;
     private @Nullable TCPServer server;
+    private @Nullable Tls tls;
     private int events = IOLoop.READ;
 
     IoHandlerRegistration(
@@ -79,8 +81,18 @@ public final class IoHandlerRegistration {
         return server;
     }
 
-    void streamServer(TCPServer server) {
+    void streamServer(TCPServer server, @Nullable Tls tls) {
         this.server = server;
+        this.tls = tls;
+    }
+
+    /**
+     * Returns how a {@link dev.ioloop.net.StreamHandler} bean's connections are secured: its SSL bundle, the JCA
+     * provider of the TLS and the client authentication; {@code null} for a plain listener or an {@link FdHandler}
+     * bean.
+     */
+    public @Nullable Tls tls() {
+        return tls;
     }
 
     @Nullable
@@ -115,6 +127,23 @@ public final class IoHandlerRegistration {
     @Override
     public String toString() {
         return "IoHandlerRegistration[" + beanName + ", " + (listen != null ? listen : channel) + "]";
+    }
+
+    /**
+     * The TLS of a {@link dev.ioloop.net.StreamHandler} bean's listener.
+     *
+     * @param sslBundle the name of the Spring Boot SSL bundle ({@code sslBundle} of the {@link IoHandler})
+     * @param provider the name of the JCA provider whose engines serve the connections: {@code SunJSSE} for the
+     *     JDK's own TLS, {@code Conscrypt} with {@code ioloop.stream.tls-provider=Conscrypt}
+     * @param clientAuth whether the server asks clients for a certificate
+     */
+    public record Tls(String sslBundle, String provider, ClientAuth clientAuth) {
+
+        @Override
+        public String toString() {
+            return "TLS, SSL bundle '" + sslBundle + "', " + provider
+                    + (clientAuth == ClientAuth.NONE ? "" : ", client auth " + clientAuth);
+        }
     }
 
     /** What the loop calls: counts, then delegates to the bean. */

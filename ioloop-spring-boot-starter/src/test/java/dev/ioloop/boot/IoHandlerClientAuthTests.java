@@ -87,6 +87,10 @@ class IoHandlerClientAuthTests {
                         assertThat(readLine(socket)).isEqualTo("hello CN=client");
                         assertThat(exchange(socket, "mutual")).isEqualTo("MUTUAL");
                     }
+                    assertThat(context.getBean(IoHandlerRegistrar.class).registrations())
+                            .singleElement()
+                            .extracting(IoHandlerRegistration::tls)
+                            .isEqualTo(new IoHandlerRegistration.Tls("server", "SunJSSE", ClientAuth.NEED));
                 });
     }
 

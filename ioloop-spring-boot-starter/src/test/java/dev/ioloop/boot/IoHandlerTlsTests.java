@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ioloop.FdHandler;
 import dev.ioloop.IOLoop;
 import dev.ioloop.boot.autoconfigure.IOLoopAutoConfiguration;
+import dev.ioloop.net.ClientAuth;
 import dev.ioloop.net.StreamHandler;
 import dev.ioloop.stream.IOStream;
 import dev.ioloop.stream.SSLIOStream;
@@ -22,6 +23,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -110,6 +112,8 @@ class IoHandlerTlsTests {
                             .as("the server side's TLS sessions")
                             .hasSize(2)
                             .allSatisfy(type -> assertThat(type).startsWith("org.conscrypt."));
+                    assertThat(tlsOf(context, "secure"))
+                            .isEqualTo(new IoHandlerRegistration.Tls("server", "Conscrypt", ClientAuth.NONE));
                 });
     }
 
@@ -125,6 +129,8 @@ class IoHandlerTlsTests {
                     assertThat(context.getBean(SecureUpper.class).sessions)
                             .singleElement()
                             .satisfies(type -> assertThat(type).startsWith("sun.security.ssl."));
+                    assertThat(tlsOf(context, "secure"))
+                            .isEqualTo(new IoHandlerRegistration.Tls("server", "SunJSSE", ClientAuth.NONE));
                 });
     }
 
@@ -189,6 +195,15 @@ class IoHandlerTlsTests {
         assertThat(analysis.getAction()).contains("bean '" + beanName + "'");
         assertThat(IOLoop.initialized()).isFalse();
         return analysis;
+    }
+
+    /** The TLS the registrar reports for bean {@code beanName}'s listener (the endpoint and the startup log show it). */
+    private static IoHandlerRegistration.@Nullable Tls tlsOf(AssertableApplicationContext context, String beanName) {
+        return context.getBean(IoHandlerRegistrar.class).registrations().stream()
+                .filter(r -> r.beanName().equals(beanName))
+                .findFirst()
+                .orElseThrow()
+                .tls();
     }
 
     private static SSLSocket connect(int port) throws IOException {

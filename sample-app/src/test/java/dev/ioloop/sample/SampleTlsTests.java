@@ -7,6 +7,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,10 +31,10 @@ import redis.clients.jedis.Pipeline;
 /**
  * The sample's TLS port with real clients: Jedis over TLS and {@code redis-cli --tls}, against a certificate made at
  * test time and handed to the app as a Spring Boot PEM SSL bundle; a plaintext client on the TLS port costs only its
- * own connection.
+ * own connection; the actuator's {@code ioloop} endpoint, over HTTP, names the TLS that serves the port.
  */
 @SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.NONE,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"sample.port=0", "sample.tls.port=0"})
 @DirtiesContext
 @Timeout(60)
@@ -69,6 +73,14 @@ class SampleTlsTests {
     @Value("${local.ioloop.resp.port}")
     int plainPort;
 
+    @Value("${local.server.port}")
+    int httpPort;
+
+    /** The JCA provider that should serve the TLS port: the JDK's own here. */
+    String expectedProvider() {
+        return "SunJSSE";
+    }
+
     private Jedis tlsClient() {
         return new Jedis(
                 new HostAndPort("127.0.0.1", tlsPort),
@@ -77,6 +89,21 @@ class SampleTlsTests {
                         .sslSocketFactory(CLIENT.getSocketFactory())
                         .socketTimeoutMillis(10_000)
                         .build());
+    }
+
+    @Test
+    void theLoopEndpointNamesTheBundleAndTheProviderOfTheTlsPort() throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/actuator/ioloop"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        // The respTls listener's entry, with its tls object; the plain listener's entry has none.
+        assertThat(response.body())
+                .containsPattern("\\{[^{}]*\"handler\":\"respTls\"[^{}]*\"tls\":\\{\"sslBundle\":\"sample\","
+                        + "\"provider\":\"" + expectedProvider() + "\",\"clientAuth\":\"NONE\"}")
+                .doesNotContainPattern("\"handler\":\"resp\"[^{}]*\"tls\":\\{");
     }
 
     @Test

@@ -102,7 +102,8 @@ public class IOLoopEndpoint {
                 Arrays.asList(info.eventNames().split("\\|")),
                 handler,
                 registration != null,
-                channel.isOpen());
+                channel.isOpen(),
+                registration != null ? registration.tls() : null);
     }
 
     private static String type(SelectableChannel channel) {
@@ -170,6 +171,8 @@ public class IOLoopEndpoint {
      * @param handler the {@code @IoHandler} bean name, or else the handler's class name
      * @param bean whether {@code handler} is the name of an {@code @IoHandler} bean
      * @param open whether the channel is open
+     * @param tls for the listener of an {@code @IoHandler} bean with an {@code sslBundle}: the bundle, the JCA
+     *     provider of its TLS ({@code SunJSSE}, {@code Conscrypt}) and the client authentication; else {@code null}
      */
     public record HandlerDescriptor(
             String channel,
@@ -178,7 +181,8 @@ public class IOLoopEndpoint {
             List<String> events,
             String handler,
             boolean bean,
-            boolean open) {}
+            boolean open,
+            IoHandlerRegistration.@Nullable Tls tls) {}
 
     /**
      * The loop's counters.

@@ -40,7 +40,14 @@ class IOLoopEndpointTests {
             assertThat(idle.handlers())
                     .singleElement()
                     .isEqualTo(new HandlerDescriptor(
-                            "ServerSocketChannel", "/127.0.0.1:" + port, null, List.of("READ"), "echo", true, true));
+                            "ServerSocketChannel",
+                            "/127.0.0.1:" + port,
+                            null,
+                            List.of("READ"),
+                            "echo",
+                            true,
+                            true,
+                            null));
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 await().until(() -> endpoint.loop().handlers().size() == 2);
                 HandlerDescriptor connection = endpoint.loop().handlers().stream()
