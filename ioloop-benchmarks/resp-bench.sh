@@ -8,6 +8,8 @@
 #   ROUNDS=5                rounds; each runs every target with -P 16, then every target with -P 1
 #   N_P16=2000000 N_P1=200000   requests per test (-n) for each pipelining; -t ping,set,get runs 4 tests
 #   CLIENTS=50              redis-benchmark connections (-c)
+#   PIPELINES="16 1"        the pipelinings measured each round (PIPELINES=1 for the -P 1 figures alone; the
+#                           warm-up runs both)
 #   TARGETS="sample-app redis netty-epoll netty-nio"   which servers, in this order within a round; also
 #                           sample-base: the sample app from BASE_JAR (an older build), to compare two builds
 #   BASE_JAR=FILE           the jar of the sample-base target (for example a copy of sample-app.jar kept aside)
@@ -36,6 +38,7 @@ ROUNDS="${ROUNDS:-5}"
 N_P16="${N_P16:-2000000}"
 N_P1="${N_P1:-200000}"
 CLIENTS="${CLIENTS:-50}"
+PIPELINES="${PIPELINES:-16 1}"
 TARGETS="${TARGETS:-sample-app redis netty-epoll netty-nio}"
 BASE_PORT="${BASE_PORT:-6390}"
 SERVER_CPU="${SERVER_CPU:-0}"
@@ -88,6 +91,9 @@ if ! command -v redis-server >/dev/null || ! command -v redis-benchmark >/dev/nu
 fi
 command -v taskset >/dev/null || die "taskset not found (Debian package util-linux)"
 
+for pipeline in $PIPELINES; do
+    [[ $pipeline == 16 || $pipeline == 1 ]] || die "PIPELINES takes 16 and 1, not '$pipeline'"
+done
 TLS_ARGS=()
 if [[ "$TLS" == 1 ]]; then
     command -v openssl >/dev/null || die "TLS=1 needs openssl (Debian package openssl)"
@@ -276,7 +282,7 @@ if [[ "$WARMUP_N" -gt 0 ]]; then
 fi
 
 for round in $(seq "$ROUNDS"); do
-    for pipeline in 16 1; do
+    for pipeline in $PIPELINES; do
         n=$N_P16
         [[ $pipeline == 1 ]] && n=$N_P1
         for target in $TARGETS; do
@@ -306,7 +312,7 @@ done
             printf " from the two CPUs during them; %d of the %d runs kept are over that limit.\n", over, runs
         }' "$RESULTS"
     echo
-    awk -F'\t' -v targets="$TARGETS" '
+    awk -F'\t' -v targets="$TARGETS" -v limit="$STEAL_LIMIT" '
         function median(list,    a, n, i, j, t) {
             n = split(list, a, " ")
             if (n == 0) { return "" }
@@ -320,6 +326,7 @@ done
             cpu[key] = cpu[key] " " $7
             value[$1, $2, $3, "rps"] = $4; value[$1, $2, $3, "p50"] = $5
             value[$1, $2, $3, "p99"] = $6; value[$1, $2, $3, "cpu"] = $7
+            value[$1, $2, $3, "clean"] = limit < 0 || $8 <= limit
             rounds[$1] = 1
         }
         END {
@@ -348,6 +355,23 @@ done
                     printf "| %s | %d | %.0f | %s | %s | %.3f | %s |\n", t[k], p, median(rps[key]), ratio(r["rps"]),
                         lat, median(cpu[key]), ratio(r["cpu"])
                 }
+            }
+            # The -P 1 p99 again over the rounds in which neither this target nor redis-server was robbed.
+            line = ""
+            for (k = 1; k <= nt; k++) {
+                if (t[k] == "redis" || !((1 SUBSEP t[k]) in rps)) { continue }
+                clean = ""; n = 0
+                for (round in rounds) {
+                    b = value[round, 1, "redis", "p99"]
+                    if (value[round, 1, t[k], "clean"] && value[round, 1, "redis", "clean"] && b + 0 > 0) {
+                        clean = clean " " value[round, 1, t[k], "p99"] / b; n++
+                    }
+                }
+                line = line sprintf("%s %s %s (%d rounds)", line == "" ? "" : ",", t[k], ratio(clean), n)
+            }
+            if (line != "") {
+                print ""
+                print "-P 1 p99 x redis over the rounds where both runs are within the steal limit:" line
             }
         }' "$RESULTS"
 } | tee "$OUT_DIR/results.md"

@@ -1,11 +1,14 @@
 package dev.ioloop.boot;
 
+import static dev.ioloop.boot.TlsTestSupport.assertStartupFailure;
+import static dev.ioloop.boot.TlsTestSupport.connect;
+import static dev.ioloop.boot.TlsTestSupport.exchange;
+import static dev.ioloop.boot.TlsTestSupport.readLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import dev.ioloop.IOLoop;
 import dev.ioloop.boot.autoconfigure.IOLoopAutoConfiguration;
 import dev.ioloop.net.ClientAuth;
 import dev.ioloop.net.StreamHandler;
@@ -13,12 +16,8 @@ import dev.ioloop.stream.IOStream;
 import dev.ioloop.stream.SSLIOStream;
 import dev.ioloop.testsupport.RootLogCapture;
 import dev.ioloop.testsupport.SelfSignedCertificate;
-import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +29,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -161,7 +159,7 @@ class IoHandlerClientAuthTests {
     void clientAuthWithoutAnSslBundleFailsStartupSayingWhatToSet() {
         runner.withUserConfiguration(PlainMutual.class).run(context -> {
             FailureAnalysis analysis =
-                    assertFailure(context, "plainMutual", "clientAuth NEED is set, but sslBundle is not");
+                    assertStartupFailure(context, "plainMutual", "clientAuth NEED is set, but sslBundle is not");
             assertThat(analysis.getAction())
                     .contains("Set the sslBundle")
                     .contains("spring.ssl.bundle.pem.<bundle>.truststore.certificate")
@@ -174,7 +172,7 @@ class IoHandlerClientAuthTests {
         runner.withUserConfiguration(MutualUpper.class)
                 .withPropertyValues(server.bundleProperties("server"))
                 .run(context -> {
-                    FailureAnalysis analysis = assertFailure(
+                    FailureAnalysis analysis = assertStartupFailure(
                             context, "mutual", "clientAuth NEED is set, but SSL bundle 'server' has no truststore");
                     assertThat(analysis.getAction())
                             .contains("spring.ssl.bundle.pem.server.truststore.certificate")
@@ -182,29 +180,8 @@ class IoHandlerClientAuthTests {
                 });
     }
 
-    private static FailureAnalysis assertFailure(
-            AssertableApplicationContext context, String beanName, String problem) {
-        assertThat(context).hasFailed();
-        FailureAnalysis analysis = new IoHandlerFailureAnalyzer().analyze(context.getStartupFailure());
-        assertThat(analysis).isNotNull();
-        assertThat(analysis.getDescription()).contains("'" + beanName + "'").contains(problem);
-        assertThat(analysis.getAction()).contains("bean '" + beanName + "'");
-        assertThat(IOLoop.initialized()).isFalse();
-        return analysis;
-    }
-
     private static int port(AssertableApplicationContext context) {
         return context.getEnvironment().getRequiredProperty("local.ioloop.mutual.port", Integer.class);
-    }
-
-    private static SSLSocket connect(SSLContext tls, int port) throws IOException {
-        Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
-        plain.setSoTimeout(10_000);
-        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true);
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        socket.setSSLParameters(parameters);
-        return socket;
     }
 
     /**
@@ -221,17 +198,6 @@ class IoHandlerClientAuthTests {
                     }
                 })
                 .isInstanceOf(IOException.class);
-    }
-
-    private static String exchange(Socket socket, String line) throws IOException {
-        socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return readLine(socket);
-    }
-
-    private static String readLine(Socket socket) throws IOException {
-        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII), 1)
-                .readLine();
     }
 
     /** Greets each client by the subject of its certificate, then upper-cases its lines. */

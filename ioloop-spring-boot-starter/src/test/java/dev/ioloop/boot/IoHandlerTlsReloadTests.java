@@ -1,5 +1,7 @@
 package dev.ioloop.boot;
 
+import static dev.ioloop.boot.TlsTestSupport.connect;
+import static dev.ioloop.boot.TlsTestSupport.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,12 +11,7 @@ import dev.ioloop.boot.IoHandlerTlsTests.SecureUpper;
 import dev.ioloop.boot.autoconfigure.IOLoopAutoConfiguration;
 import dev.ioloop.testsupport.RootLogCapture;
 import dev.ioloop.testsupport.SelfSignedCertificate;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,7 +20,6 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -132,24 +128,8 @@ class IoHandlerTlsReloadTests {
         return context;
     }
 
-    private static SSLSocket connect(SSLContext context, int port) throws IOException {
-        Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
-        plain.setSoTimeout(10_000);
-        SSLSocket client = (SSLSocket) context.getSocketFactory().createSocket(plain, "localhost", port, true);
-        SSLParameters parameters = client.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        client.setSSLParameters(parameters);
-        return client;
-    }
-
     /** The certificate the server presented on {@code client}'s connection (handshaking first if need be). */
     private static Certificate peer(SSLSocket client) throws IOException {
         return client.getSession().getPeerCertificates()[0];
-    }
-
-    private static String exchange(Socket socket, String line) throws IOException {
-        socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
     }
 }

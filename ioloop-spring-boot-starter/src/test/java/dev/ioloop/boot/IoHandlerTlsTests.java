@@ -1,19 +1,16 @@
 package dev.ioloop.boot;
 
+import static dev.ioloop.boot.TlsTestSupport.assertStartupFailure;
+import static dev.ioloop.boot.TlsTestSupport.connect;
+import static dev.ioloop.boot.TlsTestSupport.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ioloop.FdHandler;
-import dev.ioloop.IOLoop;
 import dev.ioloop.boot.autoconfigure.IOLoopAutoConfiguration;
 import dev.ioloop.net.ClientAuth;
 import dev.ioloop.net.StreamHandler;
 import dev.ioloop.stream.IOStream;
 import dev.ioloop.stream.SSLIOStream;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +18,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,7 +57,7 @@ class IoHandlerTlsTests {
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
-                    try (SSLSocket client = connect(port)) {
+                    try (SSLSocket client = connect(pem.client(), port)) {
                         assertThat(exchange(client, "hello")).isEqualTo("HELLO");
                         assertThat(client.getSession().getPeerPrincipal().getName())
                                 .isEqualTo("CN=localhost");
@@ -81,7 +77,7 @@ class IoHandlerTlsTests {
                     assertThat(context).hasNotFailed();
                     int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
                     for (int i = 0; i < 4; i++) {
-                        try (SSLSocket client = connect(port)) {
+                        try (SSLSocket client = connect(pem.client(), port)) {
                             assertThat(exchange(client, "round " + i)).isEqualTo("ROUND " + i);
                         }
                     }
@@ -102,7 +98,7 @@ class IoHandlerTlsTests {
                     assertThat(context).hasNotFailed();
                     int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
                     for (String line : new String[] {"native", "twice"}) {
-                        try (SSLSocket client = connect(port)) {
+                        try (SSLSocket client = connect(pem.client(), port)) {
                             assertThat(exchange(client, line)).isEqualTo(line.toUpperCase(Locale.ROOT));
                             assertThat(client.getSession().getPeerPrincipal().getName())
                                     .isEqualTo("CN=localhost");
@@ -123,7 +119,7 @@ class IoHandlerTlsTests {
                 .withPropertyValues(pem.bundleProperties("server"))
                 .run(context -> {
                     int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
-                    try (SSLSocket client = connect(port)) {
+                    try (SSLSocket client = connect(pem.client(), port)) {
                         assertThat(exchange(client, "jdk")).isEqualTo("JDK");
                     }
                     assertThat(context.getBean(SecureUpper.class).sessions)
@@ -141,7 +137,7 @@ class IoHandlerTlsTests {
                 .withPropertyValues("spring.ssl.bundle.pem.server.options.enabled-protocols=TLSv1.2")
                 .run(context -> {
                     int port = context.getEnvironment().getRequiredProperty("local.ioloop.secure.port", Integer.class);
-                    try (SSLSocket client = connect(port)) {
+                    try (SSLSocket client = connect(pem.client(), port)) {
                         assertThat(exchange(client, "old")).isEqualTo("OLD");
                         assertThat(client.getSession().getProtocol()).isEqualTo("TLSv1.2");
                     }
@@ -151,7 +147,7 @@ class IoHandlerTlsTests {
     @Test
     void aMissingBundleFailsStartupSayingHowToDefineIt() {
         runner.withUserConfiguration(SecureUpper.class).run(context -> {
-            FailureAnalysis analysis = assertFailure(context, "secure", "SSL bundle 'server' does not exist");
+            FailureAnalysis analysis = assertStartupFailure(context, "secure", "SSL bundle 'server' does not exist");
             assertThat(analysis.getAction())
                     .contains("spring.ssl.bundle.pem.server.keystore.certificate")
                     .contains("spring.ssl.bundle.jks.server");
@@ -163,7 +159,7 @@ class IoHandlerTlsTests {
         runner.withUserConfiguration(SecureDatagrams.class)
                 .withPropertyValues(pem.bundleProperties("server"))
                 .run(context -> {
-                    FailureAnalysis analysis = assertFailure(
+                    FailureAnalysis analysis = assertStartupFailure(
                             context, "secureDatagrams", "sslBundle 'server' needs a TCP or Unix listener");
                     assertThat(analysis.getAction()).contains("tcp://host:port").contains("remove its sslBundle");
                 });
@@ -174,27 +170,10 @@ class IoHandlerTlsTests {
         runner.withUserConfiguration(SecureAcceptor.class)
                 .withPropertyValues(pem.bundleProperties("server"))
                 .run(context -> {
-                    FailureAnalysis analysis = assertFailure(
+                    FailureAnalysis analysis = assertStartupFailure(
                             context, "secureAcceptor", "sslBundle 'server' is set, but the bean is an FdHandler");
                     assertThat(analysis.getAction()).contains("implement StreamHandler");
                 });
-    }
-
-    private static FailureAnalysis assertFailure(
-            AssertableApplicationContext context, String beanName, String problem) {
-        assertThat(context).hasFailed();
-        Throwable failure = context.getStartupFailure();
-        while (!(failure instanceof IoHandlerException) && failure.getCause() != null) {
-            failure = failure.getCause();
-        }
-        assertThat(failure).isInstanceOf(IoHandlerException.class);
-        assertThat(((IoHandlerException) failure).beanName()).isEqualTo(beanName);
-        FailureAnalysis analysis = new IoHandlerFailureAnalyzer().analyze(context.getStartupFailure());
-        assertThat(analysis).isNotNull();
-        assertThat(analysis.getDescription()).contains("'" + beanName + "'").contains(problem);
-        assertThat(analysis.getAction()).contains("bean '" + beanName + "'");
-        assertThat(IOLoop.initialized()).isFalse();
-        return analysis;
     }
 
     /** The TLS the registrar reports for bean {@code beanName}'s listener (the endpoint and the startup log show it). */
@@ -204,22 +183,6 @@ class IoHandlerTlsTests {
                 .findFirst()
                 .orElseThrow()
                 .tls();
-    }
-
-    private static SSLSocket connect(int port) throws IOException {
-        Socket plain = new Socket(InetAddress.getLoopbackAddress(), port);
-        plain.setSoTimeout(10_000);
-        SSLSocket client = (SSLSocket) pem.client().getSocketFactory().createSocket(plain, "localhost", port, true);
-        SSLParameters parameters = client.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        client.setSSLParameters(parameters);
-        return client;
-    }
-
-    private static String exchange(Socket socket, String line) throws IOException {
-        socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-        socket.getOutputStream().flush();
-        return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
     }
 
     @IoHandler(value = "secure", listen = "tcp://127.0.0.1:0", sslBundle = "server")
